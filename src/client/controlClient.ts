@@ -1,0 +1,136 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { ConfigResponse, ConfigUpdateRequest, ErrorBody, StatusResponse } from './api.js';
+import { checkDaemon, readToken } from './daemonState.js';
+import { DaemonNotRunningError, GwClientError, UnauthorizedError } from './errors.js';
+import { parseEvent, type GwEvent } from './events.js';
+import type { GwPaths } from './paths.js';
+import { SseParser } from './sse.js';
+
+export interface ControlClientOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly dataDir: string;
+  /** Per-request timeout in ms (not applied to event streams). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Typed client of the daemon's control API. Uses node:http directly: the control API is always plain HTTP
+ * on loopback, and skipping fetch keeps `gw status` start-up fast.
+ */
+export class ControlClient {
+  constructor(private readonly opts: ControlClientOptions) {}
+
+  /** Builds a client for the daemon of a data dir, or throws DaemonNotRunningError. */
+  static forPaths(paths: GwPaths, timeoutMs?: number): ControlClient {
+    const live = checkDaemon(paths);
+    if (live.state !== 'running') throw new DaemonNotRunningError(paths.dataDir, live.state === 'stale' ? `stale state from pid ${live.daemon.pid}` : undefined);
+    const token = readToken(paths);
+    if (!token) throw new DaemonNotRunningError(paths.dataDir, 'no control token');
+    return new ControlClient({ baseUrl: live.daemon.controlUrl, token, dataDir: paths.dataDir, timeoutMs });
+  }
+
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
+  /** GET /v1/status */
+  status(): Promise<StatusResponse> {
+    return this.request('GET', '/v1/status');
+  }
+
+  /** GET /v1/config */
+  config(): Promise<ConfigResponse> {
+    return this.request('GET', '/v1/config');
+  }
+
+  /** POST /v1/config: validates, applies and persists in the daemon. */
+  updateConfig(update: ConfigUpdateRequest): Promise<ConfigResponse> {
+    return this.request('POST', '/v1/config', update);
+  }
+
+  /** POST /v1/shutdown: stop intake, drain, exit. */
+  shutdown(): Promise<{ draining: boolean; drainTimeoutMs: number }> {
+    return this.request('POST', '/v1/shutdown', {});
+  }
+
+  /** Sends one request and parses the JSON answer; non-2xx answers become GwClientError with the daemon's code. */
+  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body, this.opts.timeoutMs ?? 10_000);
+    const text = await readBody(res);
+    if (res.statusCode === 401) throw new UnauthorizedError(this.opts.dataDir);
+    if (!res.statusCode || res.statusCode >= 300) {
+      let parsed: ErrorBody | undefined;
+      try {
+        parsed = JSON.parse(text) as ErrorBody;
+      } catch {
+        // not JSON
+      }
+      throw new GwClientError(parsed?.error?.message ?? `HTTP ${res.statusCode}: ${text.slice(0, 200)}`, parsed?.error?.code ?? 'http_error', res.statusCode);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  /** Follows GET /v1/events until the signal aborts or the daemon closes the stream. */
+  async *events(opts: { signal?: AbortSignal; lastEventId?: number } = {}): AsyncGenerator<GwEvent> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (opts.lastEventId !== undefined) headers['last-event-id'] = String(opts.lastEventId);
+    const res = await this.send('GET', '/v1/events', undefined, 0, headers, opts.signal);
+    if (res.statusCode === 401) throw new UnauthorizedError(this.opts.dataDir);
+    if (res.statusCode !== 200) throw new GwClientError(`event stream refused: HTTP ${res.statusCode}`, 'http_error', res.statusCode);
+    const parser = new SseParser();
+    try {
+      for await (const chunk of res) {
+        for (const msg of parser.push(chunk as Buffer)) {
+          const ev = parseEvent(msg.data);
+          if (ev) yield ev;
+        }
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw new DaemonNotRunningError(this.opts.dataDir, `event stream broke: ${(err as Error).message}`);
+    } finally {
+      res.destroy();
+    }
+  }
+
+  private send(
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    extraHeaders: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
+    const url = new URL(path, this.opts.baseUrl);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        {
+          method,
+          signal,
+          headers: {
+            authorization: `Bearer ${this.opts.token}`,
+            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...extraHeaders,
+          },
+        },
+        resolve,
+      );
+      if (timeoutMs > 0) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') reject(new DaemonNotRunningError(this.opts.dataDir, `nothing answers at ${this.opts.baseUrl}`));
+        else if (err.name === 'AbortError') reject(err);
+        else reject(new GwClientError(`control API request failed: ${err.message}`, 'network_error'));
+      });
+      req.end(payload);
+    });
+  }
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,189 @@
+/**
+ * The gateway's settings: one schema shared by `gw start` flags, `gw config`, the daemon and the docs.
+ * Each setting knows its flag, environment variable, default, the go-livepeer flag it mirrors, and how to
+ * parse a raw string into a typed value. Values travel as JSON primitives (bigints as decimal strings).
+ */
+
+export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'enum' | 'duration' | 'wei' | 'address' | 'url';
+
+export type SettingValue = string | number | boolean | string[];
+
+export interface SettingSpec {
+  readonly key: string;
+  readonly kind: SettingKind;
+  readonly description: string;
+  readonly default: SettingValue | undefined;
+  /** The go-livepeer flag this corresponds to, if any. */
+  readonly goFlag?: string;
+  /** Allowed values for `enum`. */
+  readonly choices?: readonly string[];
+  /** Changing it needs a daemon restart (listen addresses, identity). */
+  readonly restart?: boolean;
+  /** Not persisted by `gw config set` (per-invocation only). */
+  readonly flagOnly?: boolean;
+  readonly group: 'node' | 'network' | 'chain' | 'payments' | 'video' | 'ai' | 'ops';
+}
+
+const spec = <S extends SettingSpec>(s: S): S => s;
+
+/** Every setting, in documentation order. */
+export const SETTINGS = [
+  spec({ key: 'controlAddr', kind: 'string', default: '127.0.0.1:5935', goFlag: '-cliAddr', restart: true, group: 'node',
+    description: 'Control API listen address (host:port); port 0 picks a free port' }),
+  spec({ key: 'httpAddr', kind: 'string', default: '127.0.0.1:9935', goFlag: '-httpAddr', restart: true, group: 'node',
+    description: 'Gateway HTTP listen address: HTTP push ingest, HLS, AI API' }),
+  spec({ key: 'rtmpAddr', kind: 'string', default: '127.0.0.1:1935', goFlag: '-rtmpAddr', restart: true, group: 'node',
+    description: 'RTMP ingest listen address' }),
+  spec({ key: 'allowPublicBind', kind: 'bool', default: false, restart: true, group: 'node',
+    description: 'Allow the control API to listen on a non-loopback address (it is token-protected; still prints a warning)' }),
+  spec({ key: 'logLevel', kind: 'enum', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error'], goFlag: '-v', group: 'node',
+    description: 'Daemon log level' }),
+  spec({ key: 'drainTimeout', kind: 'duration', default: 10_000, group: 'node',
+    description: 'How long `gw stop` and SIGTERM wait for in-flight work before the daemon exits (ms or 10s)' }),
+  spec({ key: 'network', kind: 'enum', default: 'offchain', choices: ['offchain', 'devnet', 'arbitrum-one-mainnet'], goFlag: '-network', restart: true, group: 'chain',
+    description: 'Which chain pays orchestrators: offchain (no payments), devnet (local chain) or arbitrum-one-mainnet' }),
+  spec({ key: 'ethUrl', kind: 'url', default: undefined, goFlag: '-ethUrl', restart: true, group: 'chain',
+    description: 'Ethereum (Arbitrum) JSON-RPC URL' }),
+  spec({ key: 'ethController', kind: 'address', default: undefined, goFlag: '-ethController', restart: true, group: 'chain',
+    description: 'Controller contract address (defaults per network)' }),
+  spec({ key: 'keystore', kind: 'string', default: undefined, goFlag: '-ethKeystorePath', restart: true, group: 'chain',
+    description: 'Keystore directory or key file (go-livepeer keystores work as they are)' }),
+  spec({ key: 'ethAddr', kind: 'address', default: undefined, goFlag: '-ethAcctAddr', restart: true, group: 'chain',
+    description: 'Account to use when the keystore holds several' }),
+  spec({ key: 'passwordFile', kind: 'string', default: undefined, goFlag: '-ethPassword', restart: true, group: 'chain',
+    description: 'File holding the keystore password (the daemon never prompts)' }),
+  spec({ key: 'remoteSignerUrl', kind: 'url', default: undefined, goFlag: '-remoteSignerUrl', restart: true, group: 'chain',
+    description: 'Use a remote signer for tickets instead of a local key' }),
+  spec({ key: 'orchAddr', kind: 'list', default: [], goFlag: '-orchAddr', group: 'network',
+    description: 'Orchestrators to use (comma list of host:port or URLs); trusted' }),
+  spec({ key: 'orchWebhookUrl', kind: 'url', default: undefined, goFlag: '-orchWebhookUrl', group: 'network',
+    description: 'Discovery webhook returning [{"address": "https://host:port"}]' }),
+  spec({ key: 'orchBlocklist', kind: 'list', default: [], goFlag: '-orchBlocklist', group: 'network',
+    description: 'Orchestrator addresses never to use' }),
+  spec({ key: 'discoveryTimeout', kind: 'duration', default: 500, goFlag: '-discoveryTimeout', group: 'network',
+    description: 'First GetOrchestrator window (ms or 500ms); doubles up to 6 s when nobody answered' }),
+  spec({ key: 'maxPricePerUnit', kind: 'wei', default: '0', goFlag: '-maxPricePerUnit', group: 'payments',
+    description: 'Max price per pixelsPerUnit pixels in wei; 0 accepts any price' }),
+  spec({ key: 'pixelsPerUnit', kind: 'int', default: 1, goFlag: '-pixelsPerUnit', group: 'payments',
+    description: 'Pixels the max price is quoted for' }),
+  spec({ key: 'maxTicketEV', kind: 'wei', default: '3000000000000', goFlag: '-maxTicketEV', group: 'payments',
+    description: 'Max expected value of one ticket (wei)' }),
+  spec({ key: 'maxTotalEV', kind: 'wei', default: '20000000000000', goFlag: '-maxTotalEV', group: 'payments',
+    description: 'Max expected value of one payment (wei)' }),
+  spec({ key: 'depositMultiplier', kind: 'int', default: 1, goFlag: '-depositMultiplier', group: 'payments',
+    description: 'Max ticket face value = deposit / depositMultiplier' }),
+  spec({ key: 'transcodingOptions', kind: 'list', default: ['P240p30fps16x9', 'P360p30fps16x9'], goFlag: '-transcodingOptions', group: 'video',
+    description: 'Rendition presets (comma list)' }),
+  spec({ key: 'maxAttempts', kind: 'int', default: 3, goFlag: '-maxAttempts', group: 'video',
+    description: 'Attempts per segment before giving up' }),
+  spec({ key: 'maxSessions', kind: 'int', default: 10, goFlag: '-maxSessions', group: 'video',
+    description: 'Max concurrent streams' }),
+  spec({ key: 'authWebhookUrl', kind: 'url', default: undefined, goFlag: '-authWebhookUrl', group: 'video',
+    description: 'Stream authentication webhook for RTMP and HTTP push' }),
+  spec({ key: 'recordDir', kind: 'string', default: undefined, goFlag: '-recordStore', group: 'video',
+    description: 'Record every rendition to this directory, with a VOD playlist at stream end' }),
+  spec({ key: 'ffmpegPath', kind: 'string', default: undefined, group: 'video',
+    description: 'ffmpeg binary to use (else ffmpeg-static, PATH, @ffmpeg-installer)' }),
+  spec({ key: 'metricsPublic', kind: 'bool', default: false, goFlag: '-monitor', group: 'ops',
+    description: 'Serve /metrics on the control port without the token' }),
+  spec({ key: 'alertWebhookUrl', kind: 'url', default: undefined, group: 'ops',
+    description: 'POST JSON alerts (low deposit/reserve, unlock, price cap, stream failure, crash restart)' }),
+] as const satisfies readonly SettingSpec[];
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+export type SettingSource = 'default' | 'file' | 'env' | 'flag';
+
+/** `orchAddr` → `orch-addr`, `maxTicketEV` → `max-ticket-ev`. */
+export function flagName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/** `orchAddr` → `GW_ORCH_ADDR`. */
+export function envName(key: string): string {
+  return `GW_${flagName(key).replace(/-/g, '_').toUpperCase()}`;
+}
+
+const BY_NAME = new Map<string, SettingSpec>();
+for (const s of SETTINGS) {
+  BY_NAME.set(s.key, s);
+  BY_NAME.set(flagName(s.key), s);
+}
+
+/** Looks a setting up by its key (`orchAddr`) or its flag name (`orch-addr`). */
+export function findSetting(name: string): SettingSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+export class SettingError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`${key}: ${message}`);
+    this.name = 'SettingError';
+  }
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a raw string (flag, env, CLI argument) into the setting's typed value, or throws SettingError. */
+export function parseSetting(s: SettingSpec, raw: string): SettingValue {
+  const text = raw.trim();
+  const fail = (why: string): never => {
+    throw new SettingError(s.key, why);
+  };
+  switch (s.kind) {
+    case 'string':
+      if (text === '') fail('must not be empty');
+      return text;
+    case 'int': {
+      if (!/^-?\d+$/.test(text)) fail(`expected an integer, got "${raw}"`);
+      const n = Number(text);
+      if (!Number.isSafeInteger(n) || n < 0) fail(`expected a non-negative integer, got "${raw}"`);
+      if ((s.key === 'pixelsPerUnit' || s.key === 'maxAttempts' || s.key === 'depositMultiplier') && n === 0) fail('must be at least 1');
+      return n;
+    }
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(text)) return true;
+      if (/^(false|0|no|off)$/i.test(text)) return false;
+      return fail(`expected true or false, got "${raw}"`);
+    case 'list':
+      return text === '' ? [] : text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    case 'enum':
+      if (!s.choices?.includes(text)) fail(`expected one of ${s.choices?.join(', ')}, got "${raw}"`);
+      return text;
+    case 'duration': {
+      const m = DURATION.exec(text);
+      if (!m) fail(`expected a duration like 500ms, 10s or 2m, got "${raw}"`);
+      return Math.round(Number(m![1]) * UNIT_MS[m![2] ?? 'ms']!);
+    }
+    case 'wei':
+      if (!/^\d+$/.test(text)) fail(`expected a whole number of wei, got "${raw}"`);
+      return BigInt(text).toString();
+    case 'address':
+      if (!/^(0x)?[0-9a-fA-F]{40}$/.test(text)) fail(`expected a 20-byte hex address, got "${raw}"`);
+      return text.startsWith('0x') ? text : `0x${text}`;
+    case 'url':
+      try {
+        const u = new URL(text);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') fail('expected an http(s) URL');
+      } catch {
+        fail(`expected a URL, got "${raw}"`);
+      }
+      return text;
+  }
+}
+
+/** Checks a JSON value (from a config file or the control API) against the setting's kind. */
+export function coerceSetting(s: SettingSpec, value: unknown): SettingValue {
+  if (typeof value === 'string') return parseSetting(s, value);
+  if (s.kind === 'list' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (typeof value === 'number' || typeof value === 'boolean') return parseSetting(s, String(value));
+  throw new SettingError(s.key, `unexpected value ${JSON.stringify(value)}`);
+}
+
+/** Renders a value the way a person would type it back. */
+export function formatSetting(value: SettingValue | undefined): string {
+  if (value === undefined) return '';
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}

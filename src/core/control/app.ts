@@ -1,0 +1,152 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import type { ConfigUpdateRequest, StatusResponse } from '../../client/api.js';
+import { SettingError } from '../../client/settings.js';
+import type { EventBus } from '../eventBus.js';
+import type { RuntimeConfig } from '../runtimeConfig.js';
+import { bearerMatches } from './token.js';
+
+/** What the control API needs from the daemon. */
+export interface ControlContext {
+  readonly token: string;
+  readonly bus: EventBus;
+  readonly config: RuntimeConfig;
+  status(): StatusResponse;
+  /** Begins a graceful shutdown; resolves once intake is stopped. */
+  shutdown(reason: string): { drainTimeoutMs: number };
+  /** Prometheus text exposition, when metrics exist. */
+  metrics?(): Promise<string>;
+  /** Resolves when the daemon is closing: open event streams end then. */
+  readonly closing: Promise<void>;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const SSE_KEEPALIVE_MS = 15_000;
+
+/** Path → allowed methods. Anything else on a known path is 405; mutations are POST only. */
+const ROUTES: Record<string, readonly string[]> = {
+  '/healthz': ['GET'],
+  '/metrics': ['GET'],
+  '/v1/status': ['GET'],
+  '/v1/config': ['GET', 'POST'],
+  '/v1/events': ['GET'],
+  '/v1/shutdown': ['POST'],
+};
+
+/** Answers with the API's error shape. */
+export function apiError(c: Context, status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500 | 503, code: string, message: string): Response {
+  return c.json({ error: { code, message } }, status);
+}
+
+/** Builds the control API (a Hono app, so routes are testable without a socket). */
+export function createControlApp(ctx: ControlContext): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => apiError(c, 500, 'internal', err.message));
+  app.notFound((c) => apiError(c, 404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`));
+
+  app.use('*', async (c, next) => {
+    const allowed = ROUTES[c.req.path];
+    if (allowed && !allowed.includes(c.req.method) && !(c.req.method === 'HEAD' && allowed.includes('GET'))) {
+      c.header('Allow', allowed.join(', '));
+      return apiError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
+    }
+    const open = c.req.path === '/healthz' || (c.req.path === '/metrics' && ctx.config.get<boolean>('metricsPublic'));
+    if (!open && !bearerMatches(c.req.header('authorization'), ctx.token)) {
+      return apiError(c, 401, 'unauthorized', 'missing or wrong bearer token (see control.token in the data dir)');
+    }
+    return next();
+  });
+
+  app.use(
+    '*',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`) }),
+  );
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.get('/metrics', async (c) => {
+    if (!ctx.metrics) return apiError(c, 404, 'not_found', 'metrics are not enabled');
+    return c.text(await ctx.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+
+  app.get('/v1/status', (c) => c.json(ctx.status()));
+
+  app.get('/v1/config', (c) => c.json(ctx.config.describe()));
+
+  app.post('/v1/config', async (c) => {
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const req = parseConfigUpdate(body);
+    if (typeof req === 'string') return apiError(c, 400, 'bad_request', req);
+    try {
+      return c.json(ctx.config.update(req));
+    } catch (err) {
+      if (err instanceof SettingError) return apiError(c, 400, 'invalid_setting', err.message);
+      throw err;
+    }
+  });
+
+  app.post('/v1/shutdown', async (c) => {
+    const { drainTimeoutMs } = ctx.shutdown('requested through the control API');
+    return c.json({ draining: true, drainTimeoutMs }, 202);
+  });
+
+  app.get('/v1/events', (c) => {
+    const lastId = Number(c.req.header('last-event-id') ?? c.req.query('since') ?? NaN);
+    return streamSSE(c, async (stream) => {
+      const queue = Number.isFinite(lastId) ? ctx.bus.since(lastId) : [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = ctx.bus.subscribe((ev) => {
+        queue.push(ev);
+        wake?.();
+      });
+      let done = false;
+      const finish = () => {
+        done = true;
+        wake?.();
+      };
+      stream.onAbort(finish);
+      void ctx.closing.then(finish);
+      const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(finish), SSE_KEEPALIVE_MS);
+      try {
+        await stream.write(': connected\n\n');
+        while (!done) {
+          while (queue.length > 0 && !done) {
+            const ev = queue.shift()!;
+            await stream.writeSSE({ event: ev.type, id: String(ev.seq), data: JSON.stringify(ev) });
+          }
+          if (!done) await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+        }
+      } finally {
+        clearInterval(keepalive);
+        unsubscribe();
+      }
+    });
+  });
+
+  return app;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return apiError(c, 400, 'bad_json', 'request body is empty; expected a JSON object');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    return apiError(c, 400, 'bad_json', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseConfigUpdate(body: unknown): ConfigUpdateRequest | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object like {"set": {"key": "value"}, "unset": ["key"]}';
+  const { set, unset, ...rest } = body as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return `unknown field "${extra[0]}"; expected "set" and/or "unset"`;
+  if (set !== undefined && (typeof set !== 'object' || set === null || Array.isArray(set))) return '"set" must be an object of key → value';
+  if (unset !== undefined && (!Array.isArray(unset) || !unset.every((k) => typeof k === 'string'))) return '"unset" must be an array of setting keys';
+  if (set === undefined && unset === undefined) return 'nothing to do: give "set" and/or "unset"';
+  return { set: set as ConfigUpdateRequest['set'], unset: unset as string[] | undefined };
+}

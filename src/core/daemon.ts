@@ -1,0 +1,176 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { DaemonState, StatusResponse } from '../client/api.js';
+import type { GatewayMode } from '../client/events.js';
+import type { GwPaths } from '../client/paths.js';
+import { resolveSettings } from '../client/resolveSettings.js';
+import type { SettingValue } from '../client/settings.js';
+import { createControlApp } from './control/app.js';
+import { ensureToken } from './control/token.js';
+import { EventBus } from './eventBus.js';
+import { createLogger, type Logger } from './logger.js';
+import { httpUrl, isLoopbackHost, parseListenAddr, type ListenAddr } from './net/listenAddr.js';
+import { RuntimeConfig } from './runtimeConfig.js';
+import { GW_VERSION } from './version.js';
+
+export interface DaemonOptions {
+  readonly paths: GwPaths;
+  /** Settings given as `gw start` flags (highest precedence). */
+  readonly flags: Record<string, SettingValue>;
+  readonly foreground: boolean;
+}
+
+/** Work that must finish before the daemon exits (streams, AI jobs). */
+export interface Drainable {
+  /** Stops taking new work. */
+  stopIntake(): Promise<void> | void;
+  /** Resolves when in-flight work is done. */
+  drained(): Promise<void>;
+  /** Frees everything; called after draining or on timeout. */
+  close(): Promise<void> | void;
+}
+
+/** A running gateway daemon. */
+export interface Daemon {
+  readonly state: DaemonState;
+  readonly log: Logger;
+  /** Graceful stop: intake off, drain up to the drain timeout, close, remove the state file. */
+  stop(reason: string): Promise<void>;
+  /** Resolves when the daemon has fully stopped. */
+  readonly stopped: Promise<void>;
+}
+
+/** Builds and starts the daemon: settings, logger, control API, gateway HTTP port, state file. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { paths } = opts;
+  const resolved = resolveSettings({ flags: opts.flags, configFile: paths.configFile });
+  const bus = new EventBus();
+  const config = new RuntimeConfig(resolved, paths.configFile, bus);
+  const log = createLogger({ logFile: paths.logFile, level: config.get<string>('logLevel'), foreground: opts.foreground });
+  const token = ensureToken(paths.tokenFile);
+  const startedAt = new Date();
+  const mode: GatewayMode = config.get('remoteSignerUrl') ? 'remote-signer' : config.get('network') === 'offchain' ? 'off-chain' : 'on-chain';
+
+  const controlAddr = parseListenAddr(config.get<string>('controlAddr'), 'controlAddr');
+  if (!isLoopbackHost(controlAddr.host)) {
+    if (!config.get<boolean>('allowPublicBind')) {
+      throw new Error(`refusing to expose the control API on ${controlAddr.host}: pass --allow-public-bind if you really mean it`);
+    }
+    log.warn({ host: controlAddr.host }, 'control API listens on a non-loopback address; anyone who can reach it and holds the token controls this gateway');
+  }
+  const httpAddr = parseListenAddr(config.get<string>('httpAddr'), 'httpAddr');
+  const rtmpAddr = parseListenAddr(config.get<string>('rtmpAddr'), 'rtmpAddr');
+
+  const drainables: Drainable[] = [];
+  let draining = false;
+  let resolveClosing!: () => void;
+  const closing = new Promise<void>((r) => (resolveClosing = r));
+
+  const status = (): StatusResponse => ({
+    version: GW_VERSION,
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    uptimeMs: Date.now() - startedAt.getTime(),
+    mode,
+    network: config.get<string>('network'),
+    dataDir: paths.dataDir,
+    endpoints,
+    orchestrators: { known: 0, usable: 0, rejected: 0 },
+    sessions: { active: 0, streams: 0, aiJobs: 0 },
+    draining,
+  });
+
+  let stopPromise: Promise<void> | undefined;
+  const app = createControlApp({
+    token,
+    bus,
+    config,
+    status,
+    closing,
+    shutdown: (reason) => {
+      void stop(reason);
+      return { drainTimeoutMs: config.get<number>('drainTimeout') };
+    },
+  });
+
+  const controlServer = await listen(createServer(getRequestListener(app.fetch)), controlAddr, 'control API');
+  const gatewayServer = await listen(createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  }), httpAddr, 'gateway HTTP');
+
+  const controlBound = controlServer.address() as AddressInfo;
+  const httpBound = gatewayServer.address() as AddressInfo;
+  const controlUrl = httpUrl({ host: controlAddr.host, port: controlBound.port });
+  const endpoints = {
+    control: controlUrl,
+    http: httpUrl({ host: httpAddr.host, port: httpBound.port }),
+    rtmp: `rtmp://${rtmpAddr.host}:${rtmpAddr.port}/live`,
+    metrics: `${controlUrl}/metrics`,
+  };
+
+  const state: DaemonState = {
+    pid: process.pid,
+    version: GW_VERSION,
+    startedAt: startedAt.toISOString(),
+    controlUrl,
+    httpUrl: endpoints.http,
+    rtmpUrl: endpoints.rtmp,
+    tokenPath: paths.tokenFile,
+    logPath: paths.logFile,
+    dataDir: paths.dataDir,
+  };
+  writeFileSync(paths.daemonFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+
+  async function stop(reason: string): Promise<void> {
+    stopPromise ??= (async () => {
+      draining = true;
+      log.info({ reason }, 'stopping: intake off, draining');
+      bus.emit({ type: 'daemon.stopping', reason });
+      await Promise.all(drainables.map((d) => d.stopIntake()));
+      const timeout = config.get<number>('drainTimeout');
+      const drainedInTime = await Promise.race([
+        Promise.all(drainables.map((d) => d.drained())).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), timeout).unref()),
+      ]);
+      if (!drainedInTime) log.warn({ timeoutMs: timeout }, 'drain timed out; closing with work in flight');
+      for (const d of [...drainables].reverse()) await d.close();
+      resolveClosing();
+      await closeServer(gatewayServer);
+      await closeServer(controlServer);
+      rmSync(paths.daemonFile, { force: true });
+      log.info('stopped');
+      resolveStopped();
+    })();
+    return stopPromise;
+  }
+
+  log.info({ version: GW_VERSION, mode, control: controlUrl, http: endpoints.http, rtmp: endpoints.rtmp, dataDir: paths.dataDir }, 'gw daemon started');
+  bus.emit({ type: 'daemon.started', version: GW_VERSION, pid: process.pid, mode });
+
+  return { state, log, stop, stopped };
+}
+
+function listen(server: Server, addr: ListenAddr, what: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new Error(err.code === 'EADDRINUSE' ? `${what} port ${addr.host}:${addr.port} is already in use` : `${what} cannot listen on ${addr.host}:${addr.port}: ${err.message}`));
+    });
+    server.listen(addr.port, addr.host, () => resolve(server));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}

@@ -1,0 +1,301 @@
+// In-memory HLS segment store per stream and rendition, with optional recording to disk.
+//
+// Live playback only needs the last few segments, so each rendition keeps a bounded window in memory (older
+// segments are dropped). Recording writes every segment as it arrives and a VOD playlist set when the stream ends:
+//   <recordDir>/<id>/index.m3u8, <recordDir>/<id>/<rendition>.m3u8, <recordDir>/<id>/<rendition>/<seq>.ts
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  DEFAULT_PLAYLIST_WINDOW,
+  hlsPaths,
+  writeMasterPlaylist,
+  writeMediaPlaylist,
+} from './playlist.js';
+import type { HlsRequest, MasterVariant, PlaylistSegment } from './playlist.js';
+
+export interface RenditionInfo {
+  name: string;
+  width?: number;
+  height?: number;
+  /** bit/s for the master playlist; estimated from the stored segments when absent */
+  bandwidth?: number;
+}
+
+export interface SegmentInput {
+  seq: number;
+  durationMs: number;
+  data: Uint8Array;
+  discontinuity?: boolean;
+}
+
+export interface StreamStoreOptions {
+  /** stream (manifest) id; also a directory name when recording */
+  id: string;
+  /** renditions in master-playlist order; others are appended when their first segment arrives */
+  renditions?: RenditionInfo[];
+  /** segments per live media playlist, default 6 (go-livepeer) */
+  playlistWindow?: number;
+  /** segments kept in memory per rendition, default 10 (≥ playlistWindow) */
+  memorySegments?: number;
+  /** record every segment under <recordDir>/<id>/ */
+  recordDir?: string;
+  /** a failed recording write (live playback is unaffected) */
+  onRecordError?(err: Error): void;
+}
+
+export interface RecordingResult {
+  dir: string;
+  /** <dir>/index.m3u8 */
+  masterPath: string;
+  renditions: Array<{ name: string; playlistPath: string; segments: number }>;
+  /** writes that failed (see onRecordError) */
+  errors: number;
+}
+
+export type HlsResponse =
+  | { contentType: 'application/x-mpegURL'; body: string }
+  | { contentType: 'video/MP2T'; body: Uint8Array };
+
+interface Entry {
+  seq: number;
+  durationMs: number;
+  discontinuity: boolean;
+}
+
+interface StoredEntry extends Entry {
+  data: Uint8Array;
+}
+
+interface Rendition {
+  info: RenditionInfo;
+  /** ascending seq, at most memorySegments */
+  live: StoredEntry[];
+  /** discontinuities among segments already dropped from memory */
+  droppedDiscontinuities: number;
+  /** every segment ever stored, for the VOD playlist (recording only) */
+  recorded: Entry[];
+  dirReady: Promise<void> | null;
+}
+
+const SAFE_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]{0,127}$/;
+
+function assertSafeName(kind: string, name: string): void {
+  if (!SAFE_NAME.test(name) || name.includes('..')) {
+    throw new RangeError(`${kind} ${JSON.stringify(name)} must be 1-128 of [A-Za-z0-9_.~-] (no leading dot, no "..")`);
+  }
+}
+
+/** Segments of one live stream, per rendition. */
+export class StreamStore {
+  readonly id: string;
+  private readonly renditionsByName = new Map<string, Rendition>();
+  private readonly playlistWindow: number;
+  private readonly memorySegments: number;
+  private readonly recordDir: string | undefined;
+  private readonly onRecordError: ((err: Error) => void) | undefined;
+  private recordChain: Promise<void> = Promise.resolve();
+  private recordErrors = 0;
+  private endedFlag = false;
+
+  constructor(opts: StreamStoreOptions) {
+    assertSafeName('stream id', opts.id);
+    this.id = opts.id;
+    this.playlistWindow = opts.playlistWindow ?? DEFAULT_PLAYLIST_WINDOW;
+    this.memorySegments = Math.max(opts.memorySegments ?? 10, this.playlistWindow);
+    if (!(this.playlistWindow >= 1)) throw new RangeError('playlistWindow must be ≥ 1');
+    this.recordDir = opts.recordDir === undefined ? undefined : join(opts.recordDir, opts.id);
+    this.onRecordError = opts.onRecordError;
+    for (const r of opts.renditions ?? []) this.declareRendition(r);
+  }
+
+  get ended(): boolean {
+    return this.endedFlag;
+  }
+
+  /** Adds (or updates the metadata of) a rendition; the master playlist lists renditions in declaration order. */
+  declareRendition(info: RenditionInfo): void {
+    assertSafeName('rendition', info.name);
+    const existing = this.renditionsByName.get(info.name);
+    if (existing) {
+      existing.info = { ...existing.info, ...info };
+      return;
+    }
+    this.renditionsByName.set(info.name, {
+      info: { ...info },
+      live: [],
+      droppedDiscontinuities: 0,
+      recorded: [],
+      dirReady: null,
+    });
+  }
+
+  /** Names of the renditions, in master-playlist order. */
+  renditions(): string[] {
+    return [...this.renditionsByName.keys()];
+  }
+
+  /**
+   * Stores a segment. Segments may arrive out of order; one older than the memory window, a duplicate seq,
+   * or anything after end() is ignored (returns false).
+   */
+  addSegment(rendition: string, seg: SegmentInput): boolean {
+    if (this.endedFlag) return false;
+    if (!Number.isSafeInteger(seg.seq) || seg.seq < 0) throw new RangeError(`segment seq must be a non-negative integer, got ${seg.seq}`);
+    if (!(seg.durationMs >= 0)) throw new RangeError(`segment duration must be ≥ 0 ms, got ${seg.durationMs}`);
+    if (!this.renditionsByName.has(rendition)) this.declareRendition({ name: rendition });
+    const r = this.renditionsByName.get(rendition)!;
+    const entry: StoredEntry = { seq: seg.seq, durationMs: seg.durationMs, discontinuity: seg.discontinuity === true, data: seg.data };
+
+    let at = r.live.length;
+    while (at > 0 && r.live[at - 1]!.seq > seg.seq) at--;
+    if (at > 0 && r.live[at - 1]!.seq === seg.seq) return false;
+    if (at === 0 && r.live.length >= this.memorySegments) return false;
+    r.live.splice(at, 0, entry);
+    while (r.live.length > this.memorySegments) {
+      const old = r.live.shift()!;
+      if (old.discontinuity) r.droppedDiscontinuities++;
+    }
+    if (this.recordDir !== undefined) this.record(r, entry);
+    return true;
+  }
+
+  /** A segment still in memory, or undefined. */
+  getSegment(rendition: string, seq: number): Uint8Array | undefined {
+    return this.renditionsByName.get(rendition)?.live.find((e) => e.seq === seq)?.data;
+  }
+
+  /** The live media playlist (sliding window; ENDLIST once ended), or undefined for an unknown rendition. */
+  mediaPlaylist(rendition: string): string | undefined {
+    const r = this.renditionsByName.get(rendition);
+    if (!r) return undefined;
+    const shownFrom = Math.max(0, r.live.length - this.playlistWindow);
+    const hidden = r.live.slice(0, shownFrom).filter((e) => e.discontinuity).length;
+    return writeMediaPlaylist(toPlaylist(r.live.slice(shownFrom), rendition), {
+      discontinuitiesBefore: r.droppedDiscontinuities + hidden,
+      endList: this.endedFlag,
+    });
+  }
+
+  /** The master playlist with one variant per rendition, URIs relative to /stream/. */
+  masterPlaylist(): string {
+    return writeMasterPlaylist(this.variants((name) => hlsPaths.variantUri(this.id, name)));
+  }
+
+  /** Serves a parsed `/stream/` request for this stream; undefined means 404. */
+  lookup(req: HlsRequest): HlsResponse | undefined {
+    if (req.streamId !== this.id) return undefined;
+    if (req.kind === 'master') return { contentType: 'application/x-mpegURL', body: this.masterPlaylist() };
+    if (req.kind === 'media') {
+      const body = this.mediaPlaylist(req.rendition);
+      return body === undefined ? undefined : { contentType: 'application/x-mpegURL', body };
+    }
+    const data = this.getSegment(req.rendition, req.seq);
+    return data === undefined ? undefined : { contentType: 'video/MP2T', body: data };
+  }
+
+  /** Marks the stream ended and, when recording, waits for the writes and writes the VOD playlists. */
+  async end(): Promise<RecordingResult | null> {
+    this.endedFlag = true;
+    await this.recordChain;
+    if (this.recordDir === undefined) return null;
+    const dir = this.recordDir;
+    await mkdir(dir, { recursive: true });
+    const renditions: RecordingResult['renditions'] = [];
+    for (const [name, r] of this.renditionsByName) {
+      const playlistPath = join(dir, `${name}.m3u8`);
+      const entries = [...r.recorded].sort((a, b) => a.seq - b.seq);
+      const text = writeMediaPlaylist(toPlaylist(entries, name), { endList: true, playlistType: 'VOD' });
+      await writeFile(playlistPath, text);
+      renditions.push({ name, playlistPath, segments: entries.length });
+    }
+    const masterPath = join(dir, 'index.m3u8');
+    await writeFile(masterPath, writeMasterPlaylist(this.variants((name) => `${name}.m3u8`)));
+    return { dir, masterPath, renditions, errors: this.recordErrors };
+  }
+
+  private variants(uri: (name: string) => string): MasterVariant[] {
+    return [...this.renditionsByName.values()].map((r) => ({
+      name: r.info.name,
+      uri: uri(r.info.name),
+      bandwidth: r.info.bandwidth ?? estimateBandwidth(r.live),
+      ...(r.info.width !== undefined ? { width: r.info.width } : {}),
+      ...(r.info.height !== undefined ? { height: r.info.height } : {}),
+    }));
+  }
+
+  private record(r: Rendition, entry: StoredEntry): void {
+    const dir = join(this.recordDir!, r.info.name);
+    r.dirReady ??= mkdir(dir, { recursive: true }).then(() => undefined);
+    const dirReady = r.dirReady;
+    // One chain per stream keeps writes ordered and lets end() wait for all of them.
+    this.recordChain = this.recordChain.then(async () => {
+      try {
+        await dirReady;
+        await writeFile(join(dir, `${entry.seq}.ts`), entry.data);
+        r.recorded.push({ seq: entry.seq, durationMs: entry.durationMs, discontinuity: entry.discontinuity });
+      } catch (err) {
+        this.recordErrors++;
+        r.dirReady = null;
+        this.onRecordError?.(err as Error);
+      }
+    });
+  }
+}
+
+function toPlaylist(entries: readonly Entry[], rendition: string): PlaylistSegment[] {
+  return entries.map((e) => ({
+    seq: e.seq,
+    durationMs: e.durationMs,
+    uri: hlsPaths.segmentUri(rendition, e.seq),
+    discontinuity: e.discontinuity,
+  }));
+}
+
+/** Peak bit/s over the stored segments (0 without data). */
+export function estimateBandwidth(entries: ReadonlyArray<{ durationMs: number; data: Uint8Array }>): number {
+  let peak = 0;
+  for (const e of entries) {
+    if (e.durationMs > 0) peak = Math.max(peak, (e.data.length * 8 * 1000) / e.durationMs);
+  }
+  return Math.round(peak);
+}
+
+/** All live streams of the gateway, by id. */
+export class HlsStore {
+  private readonly streams = new Map<string, StreamStore>();
+
+  constructor(private readonly defaults: Omit<StreamStoreOptions, 'id' | 'renditions'> = {}) {}
+
+  /** Creates the store for a stream id; an existing one is returned unchanged (idempotent per id). */
+  create(id: string, renditions?: RenditionInfo[]): StreamStore {
+    const existing = this.streams.get(id);
+    if (existing) return existing;
+    const store = new StreamStore({ ...this.defaults, id, ...(renditions ? { renditions } : {}) });
+    this.streams.set(id, store);
+    return store;
+  }
+
+  get(id: string): StreamStore | undefined {
+    return this.streams.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** Ends a stream (finishing its recording); it stays servable (playlists with ENDLIST) until remove(). */
+  async end(id: string): Promise<RecordingResult | null> {
+    const store = this.streams.get(id);
+    return store ? store.end() : null;
+  }
+
+  /** Forgets a stream (its segments are freed). */
+  remove(id: string): boolean {
+    return this.streams.delete(id);
+  }
+
+  /** Serves a parsed `/stream/` request; undefined means 404. */
+  lookup(req: HlsRequest): HlsResponse | undefined {
+    return this.streams.get(req.streamId)?.lookup(req);
+  }
+}

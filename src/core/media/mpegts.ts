@@ -1,0 +1,102 @@
+// Minimal MPEG-TS reader: finds the video elementary stream and counts its frames without decoding.
+// ffmpeg's mpegts muxer writes exactly one PES packet per video frame, so PES starts on the video PID = frames.
+
+export const TS_PACKET_SIZE = 188;
+const SYNC_BYTE = 0x47;
+
+/** PMT stream_type values that carry video (MPEG-1/2, MPEG-4 part 2, H.264, HEVC). */
+const VIDEO_STREAM_TYPES = new Set([0x01, 0x02, 0x10, 0x1b, 0x24]);
+
+export interface TsInfo {
+  packets: number;
+  videoPid: number | null;
+  /** PMT stream_type of the video stream (0x1b = H.264). */
+  videoStreamType: number | null;
+  videoFrames: number;
+  /** Smallest/largest video PTS in seconds (90 kHz clock, not unwrapped), null without video PTS. */
+  minVideoPts: number | null;
+  maxVideoPts: number | null;
+}
+
+/** Thrown for bytes that are not a 188-byte-aligned transport stream. */
+export class TsParseError extends Error {
+  override name = 'TsParseError';
+}
+
+function readPts(b: Uint8Array, i: number): number {
+  // 33 bits spread over 5 bytes with marker bits; multiply instead of shifting to stay above 32 bits.
+  const hi = (b[i]! >> 1) & 0x07;
+  const mid = (b[i + 1]! << 7) | (b[i + 2]! >> 1);
+  const lo = (b[i + 3]! << 7) | (b[i + 4]! >> 1);
+  return hi * 2 ** 30 + mid * 2 ** 15 + lo;
+}
+
+/** Start of the PSI section in a packet payload (after pointer_field), or -1. */
+function sectionStart(b: Uint8Array, payload: number, end: number): number {
+  const pointer = b[payload]!;
+  const start = payload + 1 + pointer;
+  return start < end ? start : -1;
+}
+
+/** Parses a transport stream buffer once and reports its video stream and frame count. */
+export function inspectTs(data: Uint8Array): TsInfo {
+  if (data.length % TS_PACKET_SIZE !== 0) {
+    throw new TsParseError(`MPEG-TS length ${data.length} is not a multiple of ${TS_PACKET_SIZE}`);
+  }
+  const pmtPids = new Set<number>();
+  const info: TsInfo = {
+    packets: data.length / TS_PACKET_SIZE,
+    videoPid: null,
+    videoStreamType: null,
+    videoFrames: 0,
+    minVideoPts: null,
+    maxVideoPts: null,
+  };
+  for (let off = 0; off < data.length; off += TS_PACKET_SIZE) {
+    if (data[off] !== SYNC_BYTE) throw new TsParseError(`lost MPEG-TS sync at byte ${off}`);
+    const end = off + TS_PACKET_SIZE;
+    const pusi = (data[off + 1]! & 0x40) !== 0;
+    const pid = ((data[off + 1]! & 0x1f) << 8) | data[off + 2]!;
+    const afc = (data[off + 3]! >> 4) & 0x03;
+    if ((afc & 0x01) === 0 || !pusi) continue;
+    const payload = off + 4 + ((afc & 0x02) !== 0 ? 1 + data[off + 4]! : 0);
+    if (payload >= end) continue;
+
+    if (pid === 0) {
+      const s = sectionStart(data, payload, end);
+      if (s < 0 || data[s] !== 0x00) continue;
+      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
+      for (let e = s + 8; e + 4 <= sectionEnd; e += 4) {
+        const program = (data[e]! << 8) | data[e + 1]!;
+        if (program !== 0) pmtPids.add(((data[e + 2]! & 0x1f) << 8) | data[e + 3]!);
+      }
+    } else if (pmtPids.has(pid)) {
+      if (info.videoPid !== null) continue;
+      const s = sectionStart(data, payload, end);
+      if (s < 0 || data[s] !== 0x02) continue;
+      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
+      const programInfoLength = ((data[s + 10]! & 0x0f) << 8) | data[s + 11]!;
+      for (let e = s + 12 + programInfoLength; e + 5 <= sectionEnd; ) {
+        const streamType = data[e]!;
+        const esPid = ((data[e + 1]! & 0x1f) << 8) | data[e + 2]!;
+        if (VIDEO_STREAM_TYPES.has(streamType)) {
+          info.videoPid = esPid;
+          info.videoStreamType = streamType;
+          break;
+        }
+        e += 5 + (((data[e + 3]! & 0x0f) << 8) | data[e + 4]!);
+      }
+    } else if (pid === info.videoPid) {
+      info.videoFrames += 1;
+      // PES header: 00 00 01 id len(2) flags flags hdrlen PTS(5)
+      if (payload + 14 <= end && data[payload] === 0 && data[payload + 1] === 0 && data[payload + 2] === 1) {
+        if ((data[payload + 7]! & 0x80) !== 0) {
+          const pts = readPts(data, payload + 9) / 90_000;
+          if (info.minVideoPts === null || pts < info.minVideoPts) info.minVideoPts = pts;
+          if (info.maxVideoPts === null || pts > info.maxVideoPts) info.maxVideoPts = pts;
+        }
+      }
+    }
+  }
+  return info;
+}

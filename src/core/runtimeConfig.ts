@@ -1,0 +1,83 @@
+import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../client/api.js';
+import { updateConfigFile } from '../client/configFile.js';
+import type { ResolvedSetting, ResolvedSettings } from '../client/resolveSettings.js';
+import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingValue } from '../client/settings.js';
+import type { EventBus } from './eventBus.js';
+
+type ChangeListener = (value: SettingValue | undefined) => void;
+
+/**
+ * The daemon's live settings. Updates through the control API are validated as a whole, persisted to the
+ * config file, applied at once (or marked pending for settings that need a restart) and announced as events.
+ */
+export class RuntimeConfig {
+  private readonly values = new Map<string, ResolvedSetting>();
+  private readonly pending = new Set<string>();
+  private readonly listeners = new Map<string, Set<ChangeListener>>();
+
+  constructor(
+    resolved: ResolvedSettings,
+    private readonly configFile: string,
+    private readonly bus: EventBus,
+  ) {
+    for (const [k, v] of resolved) this.values.set(k, v);
+  }
+
+  /** Current value of a setting. */
+  get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T {
+    return this.values.get(key)?.value as T;
+  }
+
+  /** Calls `listener` whenever `key` changes live. Returns the unsubscribe function. */
+  onChange(key: string, listener: ChangeListener): () => void {
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** The control API view of every setting. */
+  describe(): ConfigResponse {
+    const settings: ConfigEntry[] = SETTINGS.map((s) => {
+      const r = this.values.get(s.key);
+      return {
+        key: s.key,
+        value: r?.value ?? null,
+        source: r?.source ?? 'default',
+        default: s.default ?? null,
+        restart: Boolean('restart' in s && s.restart),
+        description: s.description,
+        goFlag: 'goFlag' in s && s.goFlag ? s.goFlag : null,
+      };
+    });
+    return { settings, pendingRestart: [...this.pending] };
+  }
+
+  /** Validates, persists and applies an update; throws SettingError (nothing changed) on any bad entry. */
+  update(req: ConfigUpdateRequest): ConfigResponse {
+    const set: Record<string, SettingValue> = {};
+    for (const [name, raw] of Object.entries(req.set ?? {})) {
+      const spec = findSetting(name);
+      if (!spec) throw new SettingError(name, 'unknown setting');
+      set[spec.key] = coerceSetting(spec, raw);
+    }
+    const unset: string[] = [];
+    for (const name of req.unset ?? []) {
+      const spec = findSetting(name);
+      if (!spec) throw new SettingError(name, 'unknown setting');
+      unset.push(spec.key);
+    }
+    updateConfigFile(this.configFile, set, unset);
+    for (const key of [...Object.keys(set), ...unset]) {
+      const spec = findSetting(key)!;
+      const previous = this.values.get(key)?.value;
+      const value = key in set ? set[key] : spec.default;
+      const restart = Boolean(spec.restart);
+      if (restart) this.pending.add(key);
+      else this.values.set(key, { key, value, source: key in set ? 'file' : 'default' });
+      this.bus.emit({ type: 'config.changed', key, value: value ?? null, previous: previous ?? null, source: 'api', appliesAfterRestart: restart });
+      if (!restart) for (const l of this.listeners.get(key) ?? []) l(value);
+    }
+    return this.describe();
+  }
+}

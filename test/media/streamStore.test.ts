@@ -1,0 +1,143 @@
+import { describe, it, expect } from 'vitest';
+import HLS from 'hls-parser';
+import type { types } from 'hls-parser';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseHlsPath } from '../../src/core/hls/playlist.js';
+import { estimateBandwidth, HlsStore, StreamStore } from '../../src/core/hls/streamStore.js';
+
+const bytes = (n: number, fill = 0): Uint8Array => new Uint8Array(n).fill(fill);
+
+function media(text: string | undefined): types.MediaPlaylist {
+  if (text === undefined) throw new Error('no playlist');
+  return HLS.parse(text) as types.MediaPlaylist;
+}
+
+describe('StreamStore', () => {
+  it('keeps a bounded window in memory and serves a sliding playlist', () => {
+    const s = new StreamStore({ id: 'abc', playlistWindow: 6, memorySegments: 10 });
+    for (let seq = 0; seq < 15; seq++) expect(s.addSegment('source', { seq, durationMs: 2000, data: bytes(10, seq) })).toBe(true);
+    expect(s.getSegment('source', 4)).toBeUndefined();
+    expect(s.getSegment('source', 5)?.[0]).toBe(5);
+    expect(s.getSegment('source', 14)?.[0]).toBe(14);
+    const pl = media(s.mediaPlaylist('source'));
+    expect(pl.mediaSequenceBase).toBe(9);
+    expect(pl.segments.map((x) => x.uri)).toEqual([9, 10, 11, 12, 13, 14].map((n) => `source/${n}.ts`));
+    expect(s.mediaPlaylist('nope')).toBeUndefined();
+  });
+
+  it('orders late segments, ignores duplicates and ones older than the window', () => {
+    const s = new StreamStore({ id: 'abc', playlistWindow: 3, memorySegments: 3 });
+    s.addSegment('r', { seq: 1, durationMs: 2000, data: bytes(1) });
+    s.addSegment('r', { seq: 3, durationMs: 2000, data: bytes(1) });
+    s.addSegment('r', { seq: 2, durationMs: 2000, data: bytes(1) });
+    expect(s.addSegment('r', { seq: 2, durationMs: 2000, data: bytes(1) })).toBe(false);
+    s.addSegment('r', { seq: 4, durationMs: 2000, data: bytes(1) });
+    expect(s.addSegment('r', { seq: 0, durationMs: 2000, data: bytes(1) })).toBe(false);
+    expect(media(s.mediaPlaylist('r')).segments.map((x) => x.uri)).toEqual(['r/2.ts', 'r/3.ts', 'r/4.ts']);
+  });
+
+  it('carries discontinuities into the playlist and its discontinuity sequence', () => {
+    const s = new StreamStore({ id: 'abc', playlistWindow: 2, memorySegments: 3 });
+    s.addSegment('r', { seq: 0, durationMs: 2000, data: bytes(1) });
+    s.addSegment('r', { seq: 1, durationMs: 2000, data: bytes(1), discontinuity: true });
+    s.addSegment('r', { seq: 2, durationMs: 2000, data: bytes(1) });
+    let pl = media(s.mediaPlaylist('r'));
+    expect(pl.segments[0]!.discontinuity).toBe(true);
+    expect(pl.discontinuitySequenceBase ?? 0).toBe(0);
+    s.addSegment('r', { seq: 3, durationMs: 2000, data: bytes(1) }); // seq 1 hidden (still in memory)
+    pl = media(s.mediaPlaylist('r'));
+    expect(pl.discontinuitySequenceBase).toBe(1);
+    s.addSegment('r', { seq: 4, durationMs: 2000, data: bytes(1) }); // seq 1 dropped from memory
+    s.addSegment('r', { seq: 5, durationMs: 2000, data: bytes(1) });
+    pl = media(s.mediaPlaylist('r'));
+    expect(pl.discontinuitySequenceBase).toBe(1);
+    expect(pl.segments.every((x) => x.discontinuity !== true)).toBe(true);
+  });
+
+  it('builds the master playlist in declaration order and estimates missing bandwidth', () => {
+    const s = new StreamStore({ id: 'abc', renditions: [{ name: 'source' }, { name: 'P240p30fps16x9', width: 426, height: 240, bandwidth: 600_000 }] });
+    s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(250_000) });
+    s.addSegment('extra', { seq: 0, durationMs: 2000, data: bytes(10) });
+    const pl = HLS.parse(s.masterPlaylist()) as types.MasterPlaylist;
+    expect(pl.variants.map((v) => [v.uri, v.bandwidth])).toEqual([
+      ['abc/source.m3u8', 1_000_000],
+      ['abc/P240p30fps16x9.m3u8', 600_000],
+      ['abc/extra.m3u8', 40],
+    ]);
+    expect(estimateBandwidth([])).toBe(0);
+  });
+
+  it('serves /stream/ requests and adds ENDLIST once ended', async () => {
+    const store = new HlsStore({ playlistWindow: 6 });
+    const s = store.create('abc', [{ name: 'source' }]);
+    expect(store.create('abc')).toBe(s);
+    s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(188, 0x47) });
+    expect(store.lookup(parseHlsPath('/stream/abc.m3u8')!)?.contentType).toBe('application/x-mpegURL');
+    expect(store.lookup(parseHlsPath('/stream/abc/source.m3u8')!)?.body).toContain('source/0.ts');
+    const seg = store.lookup(parseHlsPath('/stream/abc/source/0.ts')!);
+    expect(seg?.contentType).toBe('video/MP2T');
+    expect((seg?.body as Uint8Array).length).toBe(188);
+    expect(store.lookup(parseHlsPath('/stream/abc/source/1.ts')!)).toBeUndefined();
+    expect(store.lookup(parseHlsPath('/stream/zzz.m3u8')!)).toBeUndefined();
+    expect(await store.end('abc')).toBeNull();
+    expect(media(s.mediaPlaylist('source')).endlist).toBe(true);
+    expect(s.addSegment('source', { seq: 1, durationMs: 2000, data: bytes(1) })).toBe(false);
+    expect(store.remove('abc')).toBe(true);
+    expect(store.ids()).toEqual([]);
+  });
+
+  it('rejects unsafe ids and rendition names', () => {
+    expect(() => new StreamStore({ id: '../x' })).toThrow(/stream id/);
+    const s = new StreamStore({ id: 'ok' });
+    expect(() => s.addSegment('a/b', { seq: 0, durationMs: 1, data: bytes(1) })).toThrow(/rendition/);
+  });
+
+  it('records every segment to disk and writes VOD playlists at the end', async () => {
+    const recordDir = await mkdtemp(join(tmpdir(), 'gw-test-rec-'));
+    try {
+      const s = new StreamStore({ id: 'abc', memorySegments: 6, playlistWindow: 6, recordDir, renditions: [{ name: 'source' }, { name: 'low', width: 256, height: 144, bandwidth: 400_000 }] });
+      for (let seq = 0; seq < 12; seq++) {
+        s.addSegment('source', { seq, durationMs: 2000 + seq, data: bytes(188, seq) });
+        if (seq !== 5) s.addSegment('low', { seq, durationMs: 2000, data: bytes(188, 100 + seq), discontinuity: seq === 8 });
+      }
+      const res = await s.end();
+      expect(res).not.toBeNull();
+      expect(res!.errors).toBe(0);
+      expect(res!.renditions.map((r) => [r.name, r.segments])).toEqual([['source', 12], ['low', 11]]);
+      expect((await readdir(join(recordDir, 'abc', 'source'))).length).toBe(12);
+      expect((await readFile(join(recordDir, 'abc', 'low', '7.ts')))[0]).toBe(107);
+
+      const vod = media(await readFile(join(recordDir, 'abc', 'source.m3u8'), 'utf8'));
+      expect(vod.endlist).toBe(true);
+      expect(vod.playlistType).toBe('VOD');
+      expect(vod.segments).toHaveLength(12);
+      expect(vod.segments[11]).toMatchObject({ uri: 'source/11.ts', duration: 2.011 });
+      const low = media(await readFile(join(recordDir, 'abc', 'low.m3u8'), 'utf8'));
+      expect(low.segments.map((x) => x.uri)).not.toContain('low/5.ts');
+      expect(low.segments.find((x) => x.uri === 'low/8.ts')?.discontinuity).toBe(true);
+      const master = HLS.parse(await readFile(res!.masterPath, 'utf8')) as types.MasterPlaylist;
+      expect(master.variants.map((v) => v.uri)).toEqual(['source.m3u8', 'low.m3u8']);
+    } finally {
+      await rm(recordDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports recording failures without breaking live playback', async () => {
+    const errors: Error[] = [];
+    const dir = await mkdtemp(join(tmpdir(), 'gw-test-rec-'));
+    try {
+      // a regular file where a directory should be: every write fails with ENOTDIR
+      await writeFile(join(dir, 'file'), 'x');
+      const s = new StreamStore({ id: 'abc', recordDir: join(dir, 'file'), onRecordError: (e) => errors.push(e) });
+      s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(1) });
+      s.addSegment('source', { seq: 1, durationMs: 2000, data: bytes(1) });
+      expect(s.getSegment('source', 1)).toBeDefined();
+      await expect(s.end()).rejects.toThrow(/ENOTDIR/);
+      expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOTDIR', 'ENOTDIR']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
