@@ -8,3 +8,4 @@ rmSync('dist', { recursive: true, force: true });
 run('npx', ['tsc', '-p', 'tsconfig.json']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json']);
 run('npx', ['oclif', 'manifest']);
+run('node', ['scripts/gen-settings-doc.mjs', '--check']);

@@ -2,7 +2,12 @@ import Table from 'cli-table3';
 
 /** A table for people (cli-table3, no colours so it stays readable in logs and with NO_COLOR). */
 export function renderTable(head: string[], rows: Array<Array<string | number>>): string {
-  const table = new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+  const table = new Table({
+    head,
+    style: { head: [], border: [] },
+    wordWrap: true,
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const r of rows) table.push(r.map(String));
   return table.toString();
 }

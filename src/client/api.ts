@@ -60,3 +60,78 @@ export interface DaemonState {
   readonly logPath: string;
   readonly dataDir: string;
 }
+
+/** One orchestrator as the gateway sees it (GET /v1/orchestrators). Prices are wei per pixel as decimal strings. */
+export interface OrchestratorView {
+  readonly uri: string;
+  readonly address: string | null;
+  /** Exact price per pixel as "num/den" (wei), null when the orchestrator quotes none. */
+  readonly pricePerPixel: string | null;
+  /** Price per pixel rendered in wei with up to 3 decimals, for display. */
+  readonly pricePerPixelWei: string | null;
+  readonly latencyMs: number | null;
+  readonly latencyScore: number | null;
+  readonly successRate: number | null;
+  readonly inUse: number;
+  readonly suspended: { readonly penalty: number; readonly reason: string } | null;
+  readonly rejected: { readonly reason: string; readonly detail: string } | null;
+  readonly capabilities: string[];
+  readonly lastSeen: string;
+}
+
+export interface OrchestratorsResponse {
+  readonly orchestrators: OrchestratorView[];
+  /** The gateway's cap as "num/den" wei per pixel, null when any price is accepted. */
+  readonly maxPricePerPixel: string | null;
+}
+
+/** One stream or AI job (GET /v1/sessions). */
+export interface SessionView {
+  readonly id: string;
+  readonly kind: 'stream' | 'ai';
+  readonly orchestrator: string | null;
+  readonly renditions: string[];
+  readonly segmentsOk: number;
+  readonly segmentsFailed: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly successRate: number | null;
+  readonly spendWei: string;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+}
+
+export interface SegmentRecord {
+  readonly seq: number;
+  readonly orchestrator: string | null;
+  readonly ok: boolean;
+  readonly latencyMs: number | null;
+  readonly attempts: number;
+  readonly error: string | null;
+  readonly at: string;
+}
+
+export interface FailoverView {
+  readonly at: string;
+  readonly sessionId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly attempt: number;
+}
+
+export interface TicketView {
+  readonly at: string;
+  readonly sessionId: string;
+  readonly recipient: string;
+  readonly nonce: number;
+  readonly faceValueWei: string;
+  readonly winProb: string;
+  readonly evWei: string;
+}
+
+export interface SessionDetail extends SessionView {
+  readonly segments: SegmentRecord[];
+  readonly failovers: FailoverView[];
+  readonly tickets: TicketView[];
+}

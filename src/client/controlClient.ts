@@ -1,5 +1,15 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { ConfigResponse, ConfigUpdateRequest, ErrorBody, StatusResponse } from './api.js';
+import type {
+  ConfigResponse,
+  ConfigUpdateRequest,
+  ErrorBody,
+  FailoverView,
+  OrchestratorsResponse,
+  SessionDetail,
+  SessionView,
+  StatusResponse,
+  TicketView,
+} from './api.js';
 import { checkDaemon, readToken } from './daemonState.js';
 import { DaemonNotRunningError, GwClientError, UnauthorizedError } from './errors.js';
 import { parseEvent, type GwEvent } from './events.js';
@@ -47,6 +57,31 @@ export class ControlClient {
   /** POST /v1/config: validates, applies and persists in the daemon. */
   updateConfig(update: ConfigUpdateRequest): Promise<ConfigResponse> {
     return this.request('POST', '/v1/config', update);
+  }
+
+  /** GET /v1/orchestrators: known and rejected orchestrators. */
+  orchestrators(): Promise<OrchestratorsResponse> {
+    return this.request('GET', '/v1/orchestrators');
+  }
+
+  /** GET /v1/sessions: streams and AI jobs, newest first. */
+  sessions(): Promise<{ sessions: SessionView[] }> {
+    return this.request('GET', '/v1/sessions');
+  }
+
+  /** GET /v1/sessions/{id}: one session with its segment timeline, failovers and tickets. */
+  session(id: string): Promise<SessionDetail> {
+    return this.request('GET', `/v1/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /v1/tickets: recent tickets, newest first. */
+  tickets(limit = 100): Promise<{ tickets: TicketView[] }> {
+    return this.request('GET', `/v1/tickets?limit=${limit}`);
+  }
+
+  /** GET /v1/failovers: recent failovers, newest first. */
+  failovers(limit = 100): Promise<{ failovers: FailoverView[] }> {
+    return this.request('GET', `/v1/failovers?limit=${limit}`);
   }
 
   /** POST /v1/shutdown: stop intake, drain, exit. */

@@ -1,0 +1,20 @@
+/** Small statistics helpers shared by the benchmarks. */
+
+/** Median of a sample (ms). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** The p-th percentile (0–100) by nearest rank. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** Prints one result line in the common `name: value unit` shape plus a JSON line for tooling. */
+export function report(bench: string, results: Record<string, number | string>): void {
+  for (const [k, v] of Object.entries(results)) console.log(`${bench} ${k}: ${typeof v === 'number' ? Number(v.toFixed(3)) : v}`);
+  console.log(`RESULT ${JSON.stringify({ bench, ...results })}`);
+}
