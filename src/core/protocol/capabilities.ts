@@ -220,7 +220,8 @@ export function buildCapabilities(spec: CapabilitiesSpec): Capabilities {
   });
 }
 
-interface Semver {
+/** Numeric core of a semantic version. */
+export interface Semver {
   major: bigint;
   minor: bigint;
   patch: bigint;
