@@ -24,8 +24,16 @@ export interface ControlContext {
 export const MAX_BODY_BYTES = 64 * 1024;
 const SSE_KEEPALIVE_MS = 15_000;
 
-/** Path → allowed methods. Anything else on a known path is 405; mutations are POST only. */
-const ROUTES: Record<string, readonly string[]> = {
+/** Path pattern (Hono syntax, `:param` segments) → allowed methods. Mutations are POST only. */
+export type RouteTable = Record<string, readonly ('GET' | 'POST')[]>;
+
+/** A group of control routes contributed by a daemon module (funding, sessions, AI prices, …). */
+export interface ControlRouteModule {
+  readonly routes: RouteTable;
+  register(app: Hono): void;
+}
+
+const CORE_ROUTES: RouteTable = {
   '/healthz': ['GET'],
   '/metrics': ['GET'],
   '/v1/status': ['GET'],
@@ -34,20 +42,28 @@ const ROUTES: Record<string, readonly string[]> = {
   '/v1/shutdown': ['POST'],
 };
 
+function compileRoutes(table: RouteTable): Array<{ re: RegExp; methods: readonly string[] }> {
+  return Object.entries(table).map(([pattern, methods]) => ({
+    re: new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`),
+    methods,
+  }));
+}
+
 /** Answers with the API's error shape. */
 export function apiError(c: Context, status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500 | 503, code: string, message: string): Response {
   return c.json({ error: { code, message } }, status);
 }
 
 /** Builds the control API (a Hono app, so routes are testable without a socket). */
-export function createControlApp(ctx: ControlContext): Hono {
+export function createControlApp(ctx: ControlContext, modules: readonly ControlRouteModule[] = []): Hono {
   const app = new Hono();
+  const routes = compileRoutes(Object.assign({}, CORE_ROUTES, ...modules.map((m) => m.routes)));
 
   app.onError((err, c) => apiError(c, 500, 'internal', err.message));
   app.notFound((c) => apiError(c, 404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`));
 
   app.use('*', async (c, next) => {
-    const allowed = ROUTES[c.req.path];
+    const allowed = routes.find((r) => r.re.test(c.req.path))?.methods;
     if (allowed && !allowed.includes(c.req.method) && !(c.req.method === 'HEAD' && allowed.includes('GET'))) {
       c.header('Allow', allowed.join(', '));
       return apiError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
@@ -127,10 +143,13 @@ export function createControlApp(ctx: ControlContext): Hono {
     });
   });
 
+  for (const m of modules) m.register(app);
+
   return app;
 }
 
-async function readJson(c: Context): Promise<unknown> {
+/** Reads a JSON body; answers 400 with the parser's reason (returned as a Response) when it is not JSON. */
+export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return apiError(c, 400, 'bad_json', 'request body is empty; expected a JSON object');
   try {

@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import type { OrchestratorsResponse } from '../../client/api.js';
+import { ControlClient } from '../../client/controlClient.js';
+import { GwCommand } from '../../cli/baseCommand.js';
+import { ms, pct } from '../../cli/format.js';
+import { renderTable } from '../../cli/render.js';
+
+/** Lists known and rejected orchestrators. */
+export default class OrchestratorsLs extends GwCommand {
+  static override description = 'List orchestrators the gateway knows: price vs our cap, latency, success rate, in use, suspended, and why rejected ones were rejected';
+
+  static override examples = ['<%= config.bin %> orchestrators ls', '<%= config.bin %> orchestrators ls --rejected', '<%= config.bin %> orchestrators ls --json'];
+
+  static override flags = {
+    rejected: Flags.boolean({ description: 'Only rejected orchestrators' }),
+    usable: Flags.boolean({ description: 'Only usable orchestrators' }),
+  };
+
+  async run(): Promise<OrchestratorsResponse> {
+    const { flags } = await this.parse(OrchestratorsLs);
+    const res = await ControlClient.forPaths(this.pathsFor(flags)).orchestrators();
+    const list = res.orchestrators.filter((o) => (flags.rejected ? o.rejected : flags.usable ? !o.rejected : true));
+    this.log(`price cap: ${res.maxPricePerPixel ? `${res.maxPricePerPixel} wei/pixel` : 'none — accepting any price (gw config set max-price-per-unit N)'}`);
+    if (list.length === 0) {
+      this.log('no orchestrators known yet (set --orch-addr, --orch-webhook-url, or run on-chain)');
+      return res;
+    }
+    this.log(
+      renderTable(
+        ['orchestrator', 'address', 'wei/pixel', 'latency', 'score', 'success', 'in use', 'state'],
+        list.map((o) => [
+          o.uri,
+          o.address ? `${o.address.slice(0, 8)}…${o.address.slice(-4)}` : '—',
+          o.pricePerPixelWei ?? '—',
+          ms(o.latencyMs),
+          o.latencyScore === null ? '—' : o.latencyScore.toFixed(2),
+          pct(o.successRate),
+          o.inUse,
+          o.rejected ? `rejected: ${o.rejected.reason} (${o.rejected.detail})` : o.suspended ? `suspended (penalty ${o.suspended.penalty}): ${o.suspended.reason}` : 'usable',
+        ]),
+      ),
+    );
+    return res;
+  }
+}

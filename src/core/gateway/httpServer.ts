@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HlsStore } from '../hls/streamStore.js';
+import { parseHlsPath } from '../hls/playlist.js';
+import { buildMultipart } from './multipart.js';
+import { failureStatus, SegmentFailure } from './segmentErrors.js';
+
+/** Largest pushed segment go-livepeer accepts. */
+export const MAX_SEGMENT_BYTES = 300_000_000;
+
+/** A pushed segment after edge validation. */
+export interface PushRequest {
+  readonly manifestId: string;
+  readonly seq: number;
+  readonly ext: 'ts' | 'mp4';
+  readonly durationMs: number;
+  readonly data: Uint8Array;
+  readonly sliceFromMs?: number;
+  readonly sliceToMs?: number;
+  /** `Livepeer-Transcode-Configuration` JSON, parsed. */
+  readonly transcodeConfig?: Record<string, unknown>;
+}
+
+export interface PushResult {
+  readonly renditions: ReadonlyArray<{ readonly profile: string; readonly data: Uint8Array }>;
+}
+
+/** What the gateway HTTP port needs from the rest of the daemon. */
+export interface GatewayHttpDeps {
+  pushSegment(req: PushRequest): Promise<PushResult>;
+  readonly hls: HlsStore;
+  /** Extra route handlers (AI API, capabilities); return true when handled. */
+  readonly extraRoutes?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>>;
+  readonly maxSegmentBytes?: number;
+  /** Called for unexpected handler errors (logged by the daemon). */
+  onError?(err: unknown): void;
+}
+
+const PUSH_RE = /^\/live\/([^/]+)\/(\d{1,12})\.([A-Za-z0-9]+)$/;
+
+/** Creates the gateway HTTP server (not listening yet): HTTP push ingest, HLS playback, health, extra routes. */
+export function createGatewayHttpServer(deps: GatewayHttpDeps): Server {
+  const server = createServer((req, res) => {
+    void route(deps, req, res).catch((err: unknown) => {
+      deps.onError?.(err);
+      if (!res.headersSent) text(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function route(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const path = url.pathname;
+  if (path === '/healthz') return void json(res, 200, { ok: true });
+  if (path.startsWith('/live/')) return handlePush(deps, req, res, path);
+  if (path.startsWith('/stream/')) return handleHls(deps, req, res, path);
+  for (const r of deps.extraRoutes ?? []) if (await r(req, res, url)) return;
+  text(res, 404, 'not found');
+}
+
+async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (req.method !== 'POST' && req.method !== 'PUT') {
+    res.setHeader('Allow', 'POST, PUT');
+    return void text(res, 405, 'method not allowed: push segments with POST or PUT');
+  }
+  const m = PUSH_RE.exec(path);
+  if (!m) return void text(res, 400, 'bad push URL: expected /live/{manifestID}/{seq}.ts');
+  const manifestId = decodeURIComponent(m[1]!);
+  const ext = m[3]!.toLowerCase();
+  if (ext !== 'ts' && ext !== 'mp4') return void text(res, 400, `unknown segment format ".${m[3]}": use .ts or .mp4`);
+  if (!/^[A-Za-z0-9_.~-]{1,128}$/.test(manifestId)) return void text(res, 400, 'bad manifest id: use 1-128 of [A-Za-z0-9_.~-]');
+  const headers = parsePushHeaders(req);
+  if (typeof headers === 'string') return void text(res, 400, headers);
+  const limit = deps.maxSegmentBytes ?? MAX_SEGMENT_BYTES;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`);
+    req.resume();
+    return;
+  }
+  const data = await readBody(req, limit);
+  if (data === 'too-large') return void text(res, 413, `segment exceeds the ${limit}-byte limit`, true);
+  if (data.length === 0) return void text(res, 400, 'empty segment');
+  let result: PushResult;
+  try {
+    result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, ...headers });
+  } catch (err) {
+    if (err instanceof SegmentFailure) return void text(res, failureStatus(err.kind), err.kind === 'no-sessions' ? 'No sessions available' : err.message);
+    throw err;
+  }
+  if (!(req.headers.accept ?? '').includes('multipart/mixed')) return void res.writeHead(200, { 'content-length': 0 }).end();
+  const mp = buildMultipart(result.renditions.map((r) => ({ profile: r.profile, seq: Number(m[2]), data: r.data })));
+  res.writeHead(200, { 'content-type': mp.contentType, 'content-length': mp.length });
+  for (const c of mp.chunks) res.write(c);
+  res.end();
+}
+
+function parsePushHeaders(req: IncomingMessage): Pick<PushRequest, 'durationMs' | 'sliceFromMs' | 'sliceToMs' | 'transcodeConfig'> | string {
+  const dur = req.headers['content-duration'];
+  const durationMs = dur === undefined ? 2000 : Number(dur);
+  if (!Number.isInteger(durationMs) || durationMs <= 0 || durationMs > 300_000) return `bad Content-Duration "${String(dur)}": expected milliseconds (1 to 300000)`;
+  const from = req.headers['content-slice-from'];
+  const to = req.headers['content-slice-to'];
+  const out: { -readonly [K in 'durationMs' | 'sliceFromMs' | 'sliceToMs' | 'transcodeConfig']?: PushRequest[K] } & { durationMs: number } = { durationMs };
+  if (from !== undefined) {
+    if (!/^\d+$/.test(String(from))) return `bad Content-Slice-From "${String(from)}"`;
+    out.sliceFromMs = Number(from);
+  }
+  if (to !== undefined) {
+    if (!/^\d+$/.test(String(to))) return `bad Content-Slice-To "${String(to)}"`;
+    out.sliceToMs = Number(to);
+  }
+  const cfg = req.headers['livepeer-transcode-configuration'];
+  if (typeof cfg === 'string' && cfg.trim() !== '') {
+    try {
+      const v = JSON.parse(cfg) as unknown;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'Livepeer-Transcode-Configuration must be a JSON object';
+      out.transcodeConfig = v as Record<string, unknown>;
+    } catch (err) {
+      return `Livepeer-Transcode-Configuration is not valid JSON: ${(err as Error).message}`;
+    }
+  }
+  return out;
+}
+
+function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS') return void res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS' }).end();
+  if (req.method !== 'GET' && req.method !== 'HEAD') return void text(res, 405, 'method not allowed');
+  const parsed = parseHlsPath(path);
+  const found = parsed ? deps.hls.lookup(parsed) : undefined;
+  if (!found) return void text(res, 404, 'not found');
+  const body = typeof found.body === 'string' ? Buffer.from(found.body) : found.body;
+  // Playlists change every segment; segments never change once written.
+  const cache = found.contentType === 'video/MP2T' ? 'max-age=60' : 'max-age=5';
+  res.writeHead(200, { 'content-type': found.contentType, 'content-length': body.length, 'cache-control': cache });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Reads a request body up to `limit` bytes; 'too-large' (and the socket drained) past it. */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+function text(res: ServerResponse, status: number, body: string, close = false): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(close ? { connection: 'close' } : {}) });
+  res.end(`${body}\n`);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
+  res.end(s);
+}

@@ -1,0 +1,208 @@
+import type { SessionDetail, SessionView } from '../../client/api.js';
+import type { EventBus } from '../eventBus.js';
+import type { HlsStore, StreamStore } from '../hls/streamStore.js';
+import { SOURCE_RENDITION } from '../hls/playlist.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { SegmentFailure } from './segmentErrors.js';
+import { StreamStats } from './streamStats.js';
+
+/** A source segment entering the pipeline. */
+export interface SourceSegment {
+  readonly seq: number;
+  readonly durationMs: number;
+  readonly data: Uint8Array;
+  readonly sliceFromMs?: number;
+  readonly sliceToMs?: number;
+}
+
+export interface TranscodedSegment {
+  readonly renditions: ReadonlyArray<{ readonly profile: string; readonly data: Uint8Array }>;
+}
+
+/** Per-stream transcoding context (sessions with orchestrators); built by the segment pipeline. */
+export interface StreamTranscoder {
+  transcode(seg: SourceSegment): Promise<TranscodedSegment>;
+  /** Ends every orchestrator session of the stream (EndTranscodingSession). */
+  close(): Promise<void>;
+}
+
+export interface StreamSpec {
+  readonly id: string;
+  readonly ingest: 'rtmp' | 'http-push';
+  /** Rendition profile names in playlist order. */
+  readonly profiles: string[];
+  readonly profileSizes: ReadonlyArray<{ name: string; width: number; height: number; bitrate: number }>;
+}
+
+export interface StreamRegistryDeps {
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly hls: HlsStore;
+  readonly metrics: Metrics | null;
+  /** Builds the transcoding context of a new stream (its orchestrator sessions). */
+  openTranscoder(spec: StreamSpec): Promise<StreamTranscoder>;
+  maxSessions(): number;
+  /** HTTP-push streams end after this long without a segment (go-livepeer: 60 s). */
+  readonly pushIdleMs?: number;
+}
+
+interface LiveStream {
+  readonly spec: StreamSpec;
+  readonly store: StreamStore;
+  readonly stats: StreamStats;
+  transcoder: Promise<StreamTranscoder>;
+  idleTimer?: NodeJS.Timeout;
+  inFlight: number;
+  ended: boolean;
+}
+
+const ENDED_KEEP = 50;
+
+/**
+ * The gateway's streams: creation (with the max-sessions limit), their HLS stores and statistics, segment
+ * processing, idle ends for HTTP push, and teardown. Statistics are folded from the event bus so the control API,
+ * `gw sessions` and the dashboard all see the same numbers.
+ */
+export class StreamRegistry {
+  private readonly live = new Map<string, LiveStream>();
+  private readonly ended: StreamStats[] = [];
+  private readonly unsubscribe: () => void;
+  private intakeOpen = true;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: StreamRegistryDeps) {
+    this.unsubscribe = deps.bus.subscribe((ev) => {
+      const id = 'streamId' in ev ? ev.streamId : undefined;
+      if (id) this.live.get(id)?.stats.apply(ev);
+    });
+  }
+
+  /** Returns the live stream, creating it if needed; throws SegmentFailure('capacity') past maxSessions. */
+  open(spec: StreamSpec): LiveStream {
+    const existing = this.live.get(spec.id);
+    if (existing) return existing;
+    if (!this.intakeOpen) throw new SegmentFailure('draining', 'the gateway is shutting down');
+    if (this.live.size >= this.deps.maxSessions()) {
+      throw new SegmentFailure('capacity', `too many concurrent streams (max ${this.deps.maxSessions()}; raise --max-sessions)`);
+    }
+    const store = this.deps.hls.create(spec.id, [
+      ...spec.profileSizes.map((p) => ({ name: p.name, width: p.width, height: p.height, bandwidth: p.bitrate })),
+      { name: SOURCE_RENDITION },
+    ]);
+    const stream: LiveStream = {
+      spec,
+      store,
+      stats: new StreamStats(spec.id, 'stream', spec.profiles),
+      transcoder: this.deps.openTranscoder(spec),
+      inFlight: 0,
+      ended: false,
+    };
+    stream.transcoder.catch(() => undefined);
+    this.live.set(spec.id, stream);
+    this.deps.metrics?.streamCreated.inc();
+    this.deps.metrics?.streamStarted.inc();
+    this.deps.metrics?.currentSessions.set(this.live.size);
+    this.deps.log.info({ streamId: spec.id, ingest: spec.ingest, profiles: spec.profiles }, 'stream started');
+    this.deps.bus.emit({ type: 'stream.started', streamId: spec.id, ingest: spec.ingest, profiles: spec.profiles });
+    return stream;
+  }
+
+  /** Transcodes one segment of a stream and stores source + renditions for HLS. */
+  async process(spec: StreamSpec, seg: SourceSegment): Promise<TranscodedSegment> {
+    const stream = this.open(spec);
+    if (stream.ended) throw new SegmentFailure('draining', `stream ${spec.id} has ended`);
+    stream.inFlight++;
+    this.touch(stream);
+    this.deps.metrics?.sourceEmerged.inc();
+    this.deps.metrics?.sourceEmergedUnprocessed.inc();
+    this.deps.metrics?.sourceDuration.observe(seg.durationMs / 1000);
+    stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data });
+    try {
+      const transcoder = await stream.transcoder;
+      const out = await transcoder.transcode(seg);
+      for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data });
+      return out;
+    } catch (err) {
+      if (err instanceof SegmentFailure && err.kind === 'sender-validation') void this.end(spec.id, `payment problem: ${err.message}`);
+      throw err;
+    } finally {
+      stream.inFlight--;
+      this.touch(stream);
+      this.notifyDrain();
+    }
+  }
+
+  /** Ends a stream: teardown of its orchestrator sessions, final playlists/recording, event. */
+  async end(id: string, reason: string): Promise<void> {
+    const stream = this.live.get(id);
+    if (!stream || stream.ended) return;
+    stream.ended = true;
+    if (stream.idleTimer) clearTimeout(stream.idleTimer);
+    const view = stream.stats.view();
+    // Emitted while still registered, so the stats pick up the end time through the bus like every other event.
+    this.deps.bus.emit({ type: 'stream.ended', streamId: id, reason, segments: view.segmentsOk, failed: view.segmentsFailed });
+    this.live.delete(id);
+    this.deps.metrics?.streamEnded.inc();
+    this.deps.metrics?.currentSessions.set(this.live.size);
+    this.ended.push(stream.stats);
+    if (this.ended.length > ENDED_KEEP) this.ended.shift();
+    this.deps.log.info({ streamId: id, reason, ok: view.segmentsOk, failed: view.segmentsFailed }, 'stream ended');
+    await stream.transcoder.then((t) => t.close()).catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'stream teardown failed'));
+    await stream.store.end().catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'recording finish failed'));
+    this.notifyDrain();
+  }
+
+  /** Live and recently ended streams, newest first. */
+  views(): SessionView[] {
+    return [...[...this.live.values()].map((s) => s.stats), ...this.ended].map((s) => s.view()).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  detail(id: string): SessionDetail | undefined {
+    return (this.live.get(id)?.stats ?? this.ended.find((s) => s.id === id))?.detail();
+  }
+
+  get activeCount(): number {
+    return this.live.size;
+  }
+
+  /** Refuses new streams (existing ones continue until drained). */
+  stopIntake(): void {
+    this.intakeOpen = false;
+  }
+
+  /** Resolves when no segment is in flight. */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.inFlightTotal() === 0) resolve();
+      else this.drainWaiters.push(resolve);
+    });
+  }
+
+  /** Ends every stream and stops listening to events. */
+  async close(): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.end(id, 'gateway stopping')));
+    this.unsubscribe();
+  }
+
+  private touch(stream: LiveStream): void {
+    if (stream.spec.ingest !== 'http-push') return;
+    if (stream.idleTimer) clearTimeout(stream.idleTimer);
+    if (stream.inFlight > 0) return;
+    stream.idleTimer = setTimeout(() => void this.end(stream.spec.id, 'no segment for 60 s'), this.deps.pushIdleMs ?? 60_000);
+    stream.idleTimer.unref();
+  }
+
+  private inFlightTotal(): number {
+    let n = 0;
+    for (const s of this.live.values()) n += s.inFlight;
+    return n;
+  }
+
+  private notifyDrain(): void {
+    if (this.inFlightTotal() > 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}

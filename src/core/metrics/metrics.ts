@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the daemon exports, declared in one typed factory. Names and labels follow go-livepeer's
+ * `monitor/census.go` (namespace `livepeer_`, ETH values in gwei) so the livepeer-monitoring Grafana dashboards
+ * work unchanged; gw-only metrics live under `gw_`. Modules take `Metrics | null` so unit tests can pass null.
+ */
+export function createMetrics(opts: { nodeId: string }) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node_id: opts.nodeId, node_type: 'bctr' });
+  collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  const latencyBuckets = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10];
+  return {
+    registry,
+    streamCreated: new Counter({ name: 'livepeer_stream_created_total', help: 'Streams created', registers: r }),
+    streamStarted: new Counter({ name: 'livepeer_stream_started_total', help: 'Streams started', registers: r }),
+    streamEnded: new Counter({ name: 'livepeer_stream_ended_total', help: 'Streams ended', registers: r }),
+    currentSessions: new Gauge({ name: 'livepeer_current_sessions_total', help: 'Streams being transcoded', registers: r }),
+    maxSessions: new Gauge({ name: 'livepeer_max_sessions_total', help: 'Max concurrent streams', registers: r }),
+    sourceAppeared: new Counter({ name: 'livepeer_segment_source_appeared_total', help: 'Source segments appeared', labelNames: ['profile', 'seg_type'], registers: r }),
+    sourceEmerged: new Counter({ name: 'livepeer_segment_source_emerged_total', help: 'Source segments emerged from the segmenter', registers: r }),
+    sourceEmergedUnprocessed: new Counter({ name: 'livepeer_segment_source_emerged_unprocessed_total', help: 'Raw count of emerged segments', registers: r }),
+    sourceUploaded: new Counter({ name: 'livepeer_segment_source_uploaded_total', help: 'Segments uploaded to an orchestrator', labelNames: ['orchestrator_uri'], registers: r }),
+    sourceUploadFailed: new Counter({ name: 'livepeer_segment_source_upload_failed_total', help: 'Segment uploads that failed', labelNames: ['error_code', 'orchestrator_uri'], registers: r }),
+    transcodedDownloaded: new Counter({ name: 'livepeer_segment_transcoded_downloaded_total', help: 'Transcoded segments downloaded', registers: r }),
+    transcoded: new Counter({ name: 'livepeer_segment_transcoded_total', help: 'Segments transcoded', labelNames: ['profiles', 'trusted', 'verified'], registers: r }),
+    transcodedUnprocessed: new Counter({ name: 'livepeer_segment_transcoded_unprocessed_total', help: 'Per-orchestrator transcode successes', labelNames: ['profiles', 'orchestrator_uri'], registers: r }),
+    transcodeFailed: new Counter({ name: 'livepeer_segment_transcode_failed_total', help: 'Segments that failed to transcode', labelNames: ['error_code'], registers: r }),
+    transcodedAllAppeared: new Counter({ name: 'livepeer_segment_transcoded_all_appeared_total', help: 'Segments with all renditions present', labelNames: ['profiles'], registers: r }),
+    successRate: new Gauge({ name: 'livepeer_success_rate', help: 'Transcoded / source segments (recent window)', registers: r }),
+    overallLatency: new Histogram({ name: 'livepeer_transcode_overall_latency_seconds', help: 'Segment emerged to all renditions downloaded', labelNames: ['profiles', 'orchestrator_uri'], buckets: latencyBuckets, registers: r }),
+    uploadTime: new Histogram({ name: 'livepeer_upload_time_seconds', help: 'Segment upload + transcode round trip', labelNames: ['orchestrator_uri'], buckets: latencyBuckets, registers: r }),
+    downloadTime: new Histogram({ name: 'livepeer_download_time_seconds', help: 'Rendition download time', buckets: latencyBuckets, registers: r }),
+    sourceDuration: new Histogram({ name: 'livepeer_source_segment_duration_seconds', help: 'Source segment durations', buckets: [0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 10], registers: r }),
+    transcodeRetried: new Counter({ name: 'livepeer_transcode_retried', help: 'Segment transcode retries', labelNames: ['try'], registers: r }),
+    orchestratorSwaps: new Counter({ name: 'livepeer_orchestrator_swaps', help: 'Orchestrators removed or swapped mid-stream', registers: r }),
+    discoveryErrors: new Counter({ name: 'livepeer_discovery_errors_total', help: 'GetOrchestrator errors', labelNames: ['error_code', 'orchestrator_uri'], registers: r }),
+    ticketValueSent: new Counter({ name: 'livepeer_ticket_value_sent', help: 'Expected value of tickets sent (gwei)', registers: r }),
+    ticketsSent: new Counter({ name: 'livepeer_tickets_sent', help: 'Tickets sent', registers: r }),
+    paymentCreateErrors: new Counter({ name: 'livepeer_payment_create_errors', help: 'Payment creation errors', registers: r }),
+    gatewayDeposit: new Gauge({ name: 'livepeer_gateway_deposit', help: 'TicketBroker deposit (gwei)', labelNames: ['sender'], registers: r }),
+    gatewayReserve: new Gauge({ name: 'livepeer_gateway_reserve', help: 'TicketBroker reserve (gwei)', labelNames: ['sender'], registers: r }),
+    transcodingPrice: new Gauge({ name: 'livepeer_transcoding_price', help: 'Max price per pixel (wei)', labelNames: ['sender'], registers: r }),
+    milPixelsProcessed: new Counter({ name: 'livepeer_mil_pixels_processed', help: 'Million pixels transcoded', registers: r }),
+    gwOrchestrators: new Gauge({ name: 'gw_orchestrators', help: 'Orchestrators known to gw by state', labelNames: ['state'], registers: r }),
+    gwEvents: new Counter({ name: 'gw_events_total', help: 'Daemon events published', labelNames: ['type'], registers: r }),
+    gwSegmentLatency: new Histogram({ name: 'gw_segment_latency_seconds', help: 'Segment round trip through gw per orchestrator', labelNames: ['orchestrator_uri'], buckets: latencyBuckets, registers: r }),
+    gwEvSpentWei: new Counter({ name: 'gw_ev_spent_wei_total', help: 'Expected value of tickets sent (wei)', registers: r }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** wei → gwei as a float for Prometheus (display only; never used for accounting). */
+export function weiToGweiFloat(wei: bigint): number {
+  return Number(wei / 1_000_000n) / 1000;
+}
