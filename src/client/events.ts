@@ -1,7 +1,8 @@
 /**
  * Typed daemon events, shared by the daemon (producer), the control API's SSE stream, `gw events` and the
  * dashboard (consumers). Every event has a monotonically increasing `seq` and a unix-ms `ts`.
- * Amounts in wei are decimal strings (JSON has no bigint).
+ * Amounts in wei are decimal strings (JSON has no bigint). `seq` is the event's own sequence number (the SSE id);
+ * a segment's sequence number is `segment`.
  */
 
 interface Base<T extends string> {
@@ -23,16 +24,16 @@ export type LogLine = Base<'log'> & { level: 'debug' | 'info' | 'warn' | 'error'
 
 export type StreamStarted = Base<'stream.started'> & { streamId: string; ingest: 'rtmp' | 'http-push'; profiles: string[] };
 export type StreamEnded = Base<'stream.ended'> & { streamId: string; reason: string; segments: number; failed: number };
-export type SegmentSent = Base<'segment.sent'> & { streamId: string; seq: number; orchestrator: string; attempt: number; bytes: number };
+export type SegmentSent = Base<'segment.sent'> & { streamId: string; segment: number; orchestrator: string; attempt: number; bytes: number };
 export type SegmentTranscoded = Base<'segment.transcoded'> & {
   streamId: string;
-  seq: number;
+  segment: number;
   orchestrator: string;
   latencyMs: number;
   renditions: number;
   feeWei: string;
 };
-export type SegmentFailed = Base<'segment.failed'> & { streamId: string; seq: number; orchestrator?: string; attempt: number; error: string; final: boolean };
+export type SegmentFailed = Base<'segment.failed'> & { streamId: string; segment: number; orchestrator?: string; attempt: number; error: string; final: boolean };
 export type OrchestratorSelected = Base<'orchestrator.selected'> & { streamId: string; orchestrator: string; address?: string; pricePerPixel: string };
 export type OrchestratorSuspended = Base<'orchestrator.suspended'> & { streamId: string; orchestrator: string; penalty: number; reason: string };
 export type OrchestratorRejected = Base<'orchestrator.rejected'> & { orchestrator: string; reason: RejectReason; detail: string };

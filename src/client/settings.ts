@@ -162,14 +162,16 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
     case 'address':
       if (!/^(0x)?[0-9a-fA-F]{40}$/.test(text)) fail(`expected a 20-byte hex address, got "${raw}"`);
       return text.startsWith('0x') ? text : `0x${text}`;
-    case 'url':
+    case 'url': {
+      let u: URL | undefined;
       try {
-        const u = new URL(text);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') fail('expected an http(s) URL');
+        u = new URL(text);
       } catch {
         fail(`expected a URL, got "${raw}"`);
       }
+      if (u!.protocol !== 'http:' && u!.protocol !== 'https:') fail(`expected an http(s) URL, got "${raw}"`);
       return text;
+    }
   }
 }
 

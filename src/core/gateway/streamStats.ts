@@ -31,20 +31,20 @@ export class StreamStats {
     const at = new Date(ev.ts).toISOString();
     switch (ev.type) {
       case 'segment.sent':
-        this.attempts.set(ev.seq, ev.attempt);
+        this.attempts.set(ev.segment, ev.attempt);
         break;
       case 'segment.transcoded':
         this.ok++;
         this.orchestrator = ev.orchestrator;
         push(this.latencies, ev.latencyMs, KEEP_LATENCIES);
-        push(this.segments, { seq: ev.seq, orchestrator: ev.orchestrator, ok: true, latencyMs: ev.latencyMs, attempts: this.attempts.get(ev.seq) ?? 1, error: null, at }, KEEP_SEGMENTS);
-        this.attempts.delete(ev.seq);
+        push(this.segments, { seq: ev.segment, orchestrator: ev.orchestrator, ok: true, latencyMs: ev.latencyMs, attempts: this.attempts.get(ev.segment) ?? 1, error: null, at }, KEEP_SEGMENTS);
+        this.attempts.delete(ev.segment);
         break;
       case 'segment.failed':
         if (!ev.final) break;
         this.failed++;
-        push(this.segments, { seq: ev.seq, orchestrator: ev.orchestrator ?? null, ok: false, latencyMs: null, attempts: ev.attempt, error: ev.error, at }, KEEP_SEGMENTS);
-        this.attempts.delete(ev.seq);
+        push(this.segments, { seq: ev.segment, orchestrator: ev.orchestrator ?? null, ok: false, latencyMs: null, attempts: ev.attempt, error: ev.error, at }, KEEP_SEGMENTS);
+        this.attempts.delete(ev.segment);
         break;
       case 'orchestrator.selected':
         this.orchestrator = ev.orchestrator;
