@@ -52,7 +52,7 @@ describe('control API (real daemon process)', () => {
   });
 
   it('rejects a missing or wrong token with 401 and the error shape', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: token }, { authorization: `Bearer ${token.slice(0, -1)}x` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nope' }, { authorization: token }, { authorization: `Bearer ${token.slice(0, -1)}x` }]) {
       const r = await raw(url('/v1/status'), { headers });
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body)).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });

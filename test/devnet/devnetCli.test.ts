@@ -1,0 +1,75 @@
+// `gw devnet up/status/down` end to end through the command classes: real detached chain and orchestrator
+// processes (run from TypeScript via tsx), registered on-chain, answering a funded gateway.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import DevnetDown from '../../src/commands/devnet/down.js';
+import DevnetStatus from '../../src/commands/devnet/status.js';
+import DevnetUp from '../../src/commands/devnet/up.js';
+import { isProcessAlive } from '../../src/client/daemonState.js';
+import { resolvePaths } from '../../src/client/paths.js';
+import { bytesToBigint, localSigner } from '../../src/core/protocol/index.js';
+import { devnetDown } from '../../src/devnet/devnetUp.js';
+import { devnetPids, readDevnetState } from '../../src/devnet/devnetState.js';
+import { OrchClient } from './helpers/orchClient.js';
+import { orchRequest } from './helpers/payments.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gw-devnet-cli-'));
+const paths = resolvePaths(dir);
+
+afterAll(async () => {
+  await devnetDown(paths); // in case a test failed half-way
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('gw devnet', () => {
+  it('up starts a chain and 2 registered orchestrators, status reports them, down stops everything', async () => {
+    const flags = ['--data-dir', dir, '--json'];
+    const up = (await DevnetUp.run(['--orchestrators', '2', '--prices', '1000/1,1500/1', '--base-port', '0', '--chain-port', '0', '--passthrough', ...flags], ROOT)) as Awaited<ReturnType<DevnetUp['run']>>;
+    expect(up.alreadyUp).toBe(false);
+    expect(up.state.orchestrators.map((o) => o.price)).toEqual(['1000/1', '1500/1']);
+    expect(JSON.stringify(up.state)).not.toMatch(/privateKey/);
+
+    const state = readDevnetState(paths)!;
+    expect(state.chain?.contracts.controller).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(state.accounts).toHaveLength(1);
+    for (const pid of devnetPids(state)) expect(isProcessAlive(pid)).toBe(true);
+
+    // The funded gateway account gets ticket params from an on-chain orchestrator at its price.
+    const gw = localSigner(state.accounts[0]!.privateKey);
+    const client = new OrchClient(state.orchestrators[1]!.uri);
+    try {
+      const r = await client.getOrchestrator(await orchRequest(gw));
+      expect(r.status, r.message).toBe(0);
+      expect(r.info!.priceInfo?.pricePerUnit).toBe(1500n);
+      expect(bytesToBigint(r.info!.ticketParams!.recipient)).toBe(BigInt(state.orchestrators[1]!.address));
+    } finally {
+      client.close();
+    }
+
+    const again = (await DevnetUp.run(['--orchestrators', '2', '--base-port', '0', '--chain-port', '0', ...flags], ROOT)) as { alreadyUp: boolean };
+    expect(again.alreadyUp).toBe(true);
+
+    const status = (await DevnetStatus.run(flags, ROOT)) as {
+      up: boolean;
+      chain: { alive: boolean };
+      orchestrators: { alive: boolean; stats?: { getOrchestrator?: number } }[];
+      accounts: { address: string; privateKey?: string; deposit?: string; reserve?: string }[];
+    };
+    expect(status.up).toBe(true);
+    expect(status.chain.alive).toBe(true);
+    expect(status.orchestrators.map((o) => o.alive)).toEqual([true, true]);
+    expect(status.orchestrators[1]!.stats?.getOrchestrator).toBe(1);
+    expect(status.accounts[0]).toMatchObject({ address: gw.address, deposit: (10n ** 19n).toString(), reserve: (10n ** 19n).toString() });
+    expect(status.accounts[0]!.privateKey).toBeUndefined();
+
+    const down = (await DevnetDown.run(flags, ROOT)) as { wasUp: boolean; stopped: number };
+    expect(down).toEqual({ wasUp: true, stopped: 3 });
+    for (const pid of devnetPids(state)) expect(isProcessAlive(pid)).toBe(false);
+    expect(readDevnetState(paths)).toBeUndefined();
+    expect(((await DevnetStatus.run(flags, ROOT)) as { up: boolean }).up).toBe(false);
+  });
+});
