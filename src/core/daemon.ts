@@ -12,6 +12,7 @@ import { ensureToken } from './control/token.js';
 import { EventBus } from './eventBus.js';
 import { createLogger, type Logger } from './logger.js';
 import { httpUrl, isLoopbackHost, parseListenAddr, type ListenAddr } from './net/listenAddr.js';
+import { buildGatewayNode } from './node.js';
 import { RuntimeConfig } from './runtimeConfig.js';
 import { GW_VERSION } from './version.js';
 
@@ -20,6 +21,8 @@ export interface DaemonOptions {
   /** Settings given as `gw start` flags (highest precedence). */
   readonly flags: Record<string, SettingValue>;
   readonly foreground: boolean;
+  /** Keystore password handed over on stdin by `gw start`. */
+  readonly password?: string;
 }
 
 /** Work that must finish before the daemon exits (streams, AI jobs). */
@@ -51,7 +54,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const log = createLogger({ logFile: paths.logFile, level: config.get<string>('logLevel'), foreground: opts.foreground });
   const token = ensureToken(paths.tokenFile);
   const startedAt = new Date();
-  const mode: GatewayMode = config.get('remoteSignerUrl') ? 'remote-signer' : config.get('network') === 'offchain' ? 'off-chain' : 'on-chain';
 
   const controlAddr = parseListenAddr(config.get<string>('controlAddr'), 'controlAddr');
   if (!isLoopbackHost(controlAddr.host)) {
@@ -63,7 +65,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const httpAddr = parseListenAddr(config.get<string>('httpAddr'), 'httpAddr');
   const rtmpAddr = parseListenAddr(config.get<string>('rtmpAddr'), 'rtmpAddr');
 
-  const drainables: Drainable[] = [];
+  const node = await buildGatewayNode({ config, bus, log, paths, password: opts.password, rtmp: { host: rtmpAddr.host, port: rtmpAddr.port } });
+  const mode: GatewayMode = node.mode;
+  const drainables: Drainable[] = [{ stopIntake: () => node.stopIntake(), drained: () => node.drained(), close: () => node.close() }];
   let draining = false;
   let resolveClosing!: () => void;
   const closing = new Promise<void>((r) => (resolveClosing = r));
@@ -77,32 +81,42 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     network: config.get<string>('network'),
     dataDir: paths.dataDir,
     endpoints,
-    orchestrators: { known: 0, usable: 0, rejected: 0 },
-    sessions: { active: 0, streams: 0, aiJobs: 0 },
+    orchestrators: node.gateway.registry.counts(),
+    sessions: { active: node.gateway.streams.activeCount, streams: node.gateway.streams.activeCount, aiJobs: 0 },
     draining,
   });
 
   let stopPromise: Promise<void> | undefined;
-  const app = createControlApp({
-    token,
-    bus,
-    config,
-    status,
-    closing,
-    shutdown: (reason) => {
-      void stop(reason);
-      return { drainTimeoutMs: config.get<number>('drainTimeout') };
+  const app = createControlApp(
+    {
+      token,
+      bus,
+      config,
+      status,
+      closing,
+      metrics: () => node.metrics.registry.metrics(),
+      shutdown: (reason) => {
+        void stop(reason);
+        return { drainTimeoutMs: config.get<number>('drainTimeout') };
+      },
     },
-  });
+    node.routes,
+  );
 
-  const controlServer = await listen(createServer(getRequestListener(app.fetch)), controlAddr, 'control API');
-  const gatewayServer = await listen(createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return;
+  let controlServer: Server;
+  let gatewayServer: Server;
+  try {
+    controlServer = await listen(createServer(getRequestListener(app.fetch)), controlAddr, 'control API');
+    try {
+      gatewayServer = await listen(node.http, httpAddr, 'gateway HTTP');
+    } catch (err) {
+      await closeServer(controlServer);
+      throw err;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  }), httpAddr, 'gateway HTTP');
+  } catch (err) {
+    await node.close();
+    throw err;
+  }
 
   const controlBound = controlServer.address() as AddressInfo;
   const httpBound = gatewayServer.address() as AddressInfo;
@@ -110,7 +124,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const endpoints = {
     control: controlUrl,
     http: httpUrl({ host: httpAddr.host, port: httpBound.port }),
-    rtmp: `rtmp://${rtmpAddr.host}:${rtmpAddr.port}/live`,
+    rtmp: node.rtmpPort ? `rtmp://${rtmpAddr.host}:${node.rtmpPort}/live` : 'off (ffmpeg not found)',
     metrics: `${controlUrl}/metrics`,
   };
 

@@ -1,0 +1,249 @@
+import type { Server } from 'node:http';
+import type { PublicClient, Address } from 'viem';
+import { create } from '@bufbuild/protobuf';
+import type { OrchestratorsResponse } from '../../client/api.js';
+import { Blocklist } from '../discovery/blocklist.js';
+import { discoverOrchestrators } from '../discovery/discover.js';
+import { choosePool, PoolSourceError, type CandidatePool } from '../discovery/pools.js';
+import { OrchestratorRegistry } from '../discovery/registry.js';
+import type { EventBus } from '../eventBus.js';
+import { HlsStore } from '../hls/streamStore.js';
+import { inspectTs } from '../media/mpegts.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { PaymentSource } from '../payments/paymentSource.js';
+import { addressToBytes } from '../protocol/address.js';
+import { OrchestratorRequestSchema } from '../protocol/gen/net/lp_rpc_pb.js';
+import { transcodingJobCapabilities } from '../protocol/jobCapabilities.js';
+import { getOrchestrator } from '../protocol/orchestratorClient.js';
+import { Rational } from '../protocol/rational.js';
+import type { Signer } from '../protocol/signer.js';
+import type { RuntimeConfig } from '../runtimeConfig.js';
+import { createGatewayHttpServer } from './httpServer.js';
+import { resolveProfiles, type ResolvedProfiles } from './profilesConfig.js';
+import { openStreamTranscoder, type PipelineDeps, type StreamPipeline } from './segmentPipeline.js';
+import { SegmentFailure } from './segmentErrors.js';
+import { StreamRegistry, type StreamSpec } from './streams.js';
+
+export interface GatewayServiceDeps {
+  readonly config: RuntimeConfig;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly metrics: Metrics | null;
+  readonly payments: PaymentSource | null;
+  readonly segmentSigner: Signer | undefined;
+  readonly onChain: boolean;
+  /** For the on-chain orchestrator pool. */
+  readonly chain?: { client: PublicClient; bondingManager: Address; serviceRegistry: Address; lastL1Block(): bigint | undefined };
+  readonly ffmpeg?: string;
+  readonly dataDir: string;
+}
+
+/** How often the gateway refreshes its view of the orchestrator pool when idle (for `gw orchestrators ls`). */
+const PROBE_INTERVAL_MS = 60_000;
+
+/**
+ * The video gateway: orchestrator registry and background probing, the stream registry, the per-stream
+ * segment pipeline, HLS output, and the HTTP push/HLS server. RTMP ingest is attached by the daemon.
+ */
+export class GatewayService {
+  readonly registry: OrchestratorRegistry;
+  readonly hls: HlsStore;
+  readonly streams: StreamRegistry;
+  readonly http: Server;
+  private pool: CandidatePool | undefined;
+  private poolError: string | undefined;
+  private profiles: ResolvedProfiles;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+  private readonly transcoders = new Set<StreamPipeline>();
+
+  constructor(private readonly deps: GatewayServiceDeps) {
+    const { config, bus, log, metrics } = deps;
+    this.registry = new OrchestratorRegistry({ bus });
+    this.hls = new HlsStore({ recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
+    this.profiles = resolveProfiles(config.get<string[]>('transcodingOptions'));
+    const pipeline: PipelineDeps = {
+      bus,
+      log,
+      metrics,
+      registry: this.registry,
+      pool: () => this.candidatePool(),
+      payments: deps.payments,
+      segmentSigner: deps.segmentSigner,
+      onChain: deps.onChain,
+      maxAttempts: () => config.get<number>('maxAttempts'),
+      maxPrice: () => this.maxPrice(),
+      discoveryTimeoutMs: () => config.get<number>('discoveryTimeout'),
+      blocklist: () => Blocklist.parse(config.get<string[]>('orchBlocklist')),
+      lastL1Block: deps.chain ? () => deps.chain!.lastL1Block() : undefined,
+    };
+    this.streams = new StreamRegistry({
+      bus,
+      log,
+      hls: this.hls,
+      metrics,
+      maxSessions: () => config.get<number>('maxSessions'),
+      openTranscoder: async (spec) => {
+        const t = await openStreamTranscoder(pipeline, { id: spec.id, httpPush: spec.ingest === 'http-push', profiles: this.profiles.net });
+        this.transcoders.add(t);
+        return {
+          transcode: (seg) => t.transcode(seg),
+          close: async () => {
+            this.transcoders.delete(t);
+            await t.close();
+          },
+        };
+      },
+    });
+    this.http = createGatewayHttpServer({
+      hls: this.hls,
+      pushSegment: async (req) => {
+        if (req.ext !== 'ts') throw new SegmentFailure('non-retryable', 'only MPEG-TS (.ts) segments are supported by this gateway');
+        checkTransportStream(req.data);
+        const out = await this.streams.process(this.specFor(req.manifestId, 'http-push'), {
+          seq: req.seq,
+          durationMs: req.durationMs,
+          data: req.data,
+          sliceFromMs: req.sliceFromMs,
+          sliceToMs: req.sliceToMs,
+        });
+        return { renditions: out.renditions };
+      },
+      onError: (err) => log.error({ err }, 'gateway HTTP handler failed'),
+    });
+    metrics?.maxSessions.set(config.get<number>('maxSessions'));
+    this.updatePriceMetric();
+    this.unsubscribers.push(
+      config.onChange('maxPricePerUnit', () => this.onPriceCapChange()),
+      config.onChange('pixelsPerUnit', () => this.onPriceCapChange()),
+      config.onChange('transcodingOptions', (v) => {
+        this.profiles = resolveProfiles(v as string[]);
+      }),
+      config.onChange('orchAddr', () => this.resetPool()),
+      config.onChange('orchWebhookUrl', () => this.resetPool()),
+      config.onChange('maxSessions', (v) => metrics?.maxSessions.set(v as number)),
+    );
+  }
+
+  /** Starts background probing of the orchestrator pool. */
+  start(): void {
+    void this.probe();
+    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+
+  /** The spec of a stream with the current profiles. */
+  specFor(id: string, ingest: 'rtmp' | 'http-push'): StreamSpec {
+    return { id, ingest, profiles: this.profiles.specs.map((p) => p.name), profileSizes: this.profiles.sizes };
+  }
+
+  /** The current price cap as wei per pixel, or null when any price is accepted. */
+  maxPrice(): Rational | null {
+    const perUnit = BigInt(this.deps.config.get<string>('maxPricePerUnit'));
+    if (perUnit === 0n) return null;
+    return Rational.of(perUnit, BigInt(this.deps.config.get<number>('pixelsPerUnit')));
+  }
+
+  /** `GET /v1/orchestrators`. */
+  orchestrators(): OrchestratorsResponse {
+    const cap = this.maxPrice();
+    return { orchestrators: this.registry.list(), maxPricePerPixel: cap ? cap.toString() : null };
+  }
+
+  stopIntake(): void {
+    this.streams.stopIntake();
+  }
+
+  async close(): Promise<void> {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    for (const u of this.unsubscribers) u();
+    await this.streams.close();
+  }
+
+  private candidatePool(): CandidatePool {
+    if (!this.pool) {
+      const { config } = this.deps;
+      try {
+        this.pool = choosePool({
+          orchWebhookUrl: config.get<string | undefined>('orchWebhookUrl'),
+          orchAddr: config.get<string[]>('orchAddr'),
+          remoteSignerUrl: config.get<string | undefined>('remoteSignerUrl'),
+          onChain: this.deps.chain ? { client: this.deps.chain.client, bondingManager: this.deps.chain.bondingManager, serviceRegistry: this.deps.chain.serviceRegistry } : undefined,
+        });
+        this.poolError = undefined;
+      } catch (err) {
+        this.poolError = (err as Error).message;
+        throw err instanceof PoolSourceError ? new SegmentFailure('no-sessions', err.message) : err;
+      }
+    }
+    return this.pool;
+  }
+
+  private resetPool(): void {
+    this.pool = undefined;
+    void this.probe();
+  }
+
+  /** Queries every candidate once so operators see prices and rejections before any stream starts. */
+  private async probe(): Promise<void> {
+    let pool: CandidatePool;
+    try {
+      pool = this.candidatePool();
+    } catch {
+      if (this.poolError) this.deps.log.warn(this.poolError);
+      return;
+    }
+    try {
+      const identity = this.deps.payments ? await this.deps.payments.identity() : undefined;
+      const request = create(OrchestratorRequestSchema, {
+        address: identity ? addressToBytes(identity.address) : new Uint8Array(0),
+        sig: identity?.sig ?? new Uint8Array(0),
+        capabilities: transcodingJobCapabilities({ profiles: this.profiles.net }),
+      });
+      const result = await discoverOrchestrators({
+        candidates: await pool.candidates(),
+        request,
+        getOrchestrator,
+        blocklist: Blocklist.parse(this.deps.config.get<string[]>('orchBlocklist')),
+        onChain: this.deps.onChain,
+        maxPrice: this.maxPrice(),
+        discoveryTimeoutMs: this.deps.config.get<number>('discoveryTimeout'),
+        onOutcome: (o) => this.registry.recordOutcome(o),
+      });
+      for (const r of result.rejected) this.deps.metrics?.discoveryErrors.inc({ error_code: r.reason, orchestrator_uri: r.uri });
+      const counts = this.registry.counts();
+      this.deps.metrics?.gwOrchestrators.set({ state: 'usable' }, counts.usable);
+      this.deps.metrics?.gwOrchestrators.set({ state: 'rejected' }, counts.rejected);
+      if (counts.usable === 0 && counts.known > 0) {
+        this.deps.bus.emit({ type: 'alert', alert: 'no-usable-orchestrator', severity: 'critical', message: `none of ${counts.known} orchestrators is usable (see gw orchestrators ls)` });
+      }
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message }, 'orchestrator probe failed');
+    }
+  }
+
+  private onPriceCapChange(): void {
+    this.updatePriceMetric();
+    const cap = this.maxPrice();
+    this.deps.log.info({ cap: cap?.toString() ?? 'none' }, 'price cap changed; renegotiating running streams');
+    for (const t of this.transcoders) void t.setMaxPrice(cap);
+    void this.probe();
+  }
+
+  private updatePriceMetric(): void {
+    const cap = this.maxPrice();
+    this.deps.metrics?.transcodingPrice.set({ sender: 'max' }, cap ? cap.toNumber() : 0);
+  }
+}
+
+/** Rejects bytes that are not an MPEG-TS video stream before any orchestrator is paid for them (HTTP push: 422). */
+function checkTransportStream(data: Uint8Array): void {
+  let info;
+  try {
+    info = inspectTs(data);
+  } catch (err) {
+    throw new SegmentFailure('non-retryable', `segment is not a valid MPEG-TS stream: ${(err as Error).message}`);
+  }
+  if (info.videoPid === null) throw new SegmentFailure('non-retryable', 'segment has no video stream');
+}

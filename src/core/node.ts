@@ -1,0 +1,159 @@
+import type { Server } from 'node:http';
+import type { GatewayMode } from '../client/events.js';
+import type { GwPaths } from '../client/paths.js';
+import { startGatewayChain, type GatewayChain } from './chain/gatewayChain.js';
+import type { ControlRouteModule } from './control/app.js';
+import { chainRoutes } from './control/routes/chain.js';
+import { gatewayRoutes } from './control/routes/gateway.js';
+import type { EventBus } from './eventBus.js';
+import { GatewayService } from './gateway/gatewayService.js';
+import { RecentActivity } from './gateway/recentActivity.js';
+import { startRtmpStreams } from './gateway/rtmpStreams.js';
+import type { RtmpIngest } from './ingest/rtmpServer.js';
+import type { Logger } from './logger.js';
+import { resolveFfmpeg } from './media/ffmpeg.js';
+import { createMetrics, type Metrics, weiToGweiFloat } from './metrics/metrics.js';
+import { LocalPaymentSource } from './payments/localPaymentSource.js';
+import type { PaymentSource } from './payments/paymentSource.js';
+import { RemotePaymentSource } from './payments/remotePaymentSource.js';
+import { RemoteSignerClient } from './payments/remoteSigner.js';
+import { SenderMonitor } from './payments/senderMonitor.js';
+import { resolveValidationSettings } from './payments/senderValidation.js';
+import { TicketSender } from './payments/ticketSender.js';
+import type { RuntimeConfig } from './runtimeConfig.js';
+
+/** Everything the daemon runs besides its control plane, built in dependency order and closed in reverse. */
+export interface GatewayNode {
+  readonly mode: GatewayMode;
+  readonly metrics: Metrics;
+  readonly gateway: GatewayService;
+  readonly chain: GatewayChain | null;
+  readonly routes: ControlRouteModule[];
+  /** Actual RTMP listen port (0 when RTMP is off). */
+  readonly rtmpPort: number;
+  /** Starts listening on the gateway HTTP port. */
+  readonly http: Server;
+  stopIntake(): void;
+  drained(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NodeContext {
+  readonly config: RuntimeConfig;
+  readonly bus: EventBus;
+  readonly log: Logger;
+  readonly paths: GwPaths;
+  readonly password?: string;
+  readonly rtmp: { host: string; port: number };
+}
+
+/** Builds chain → payments → gateway → RTMP ingest. */
+export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
+  const { config, bus, log } = ctx;
+  const abort = new AbortController();
+  const closers: Array<() => Promise<void> | void> = [() => abort.abort()];
+  try {
+    const chain = await startGatewayChain({ config, log: log.child({ module: 'chain' }), bus, paths: ctx.paths, signal: abort.signal, password: ctx.password });
+    if (chain) closers.push(() => chain.close());
+    const remoteSignerUrl = config.get<string | undefined>('remoteSignerUrl');
+    const mode: GatewayMode = remoteSignerUrl ? 'remote-signer' : chain ? 'on-chain' : 'off-chain';
+    const metrics = createMetrics({ nodeId: `${chain?.address ?? ''}-` });
+    const unsubscribeMetrics = bus.subscribe((ev) => {
+      metrics.gwEvents.inc({ type: ev.type });
+      if (ev.type === 'chain.updated' && chain) {
+        metrics.gatewayDeposit.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.depositWei)));
+        metrics.gatewayReserve.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.reserveWei)));
+      }
+      if (ev.type === 'tickets.sent') chain?.recordSpend(BigInt(ev.evWei));
+    });
+    closers.push(unsubscribeMetrics);
+
+    let payments: PaymentSource | null = null;
+    if (remoteSignerUrl) {
+      payments = new RemotePaymentSource(new RemoteSignerClient({ url: remoteSignerUrl }));
+    } else if (chain) {
+      const monitor = new SenderMonitor(chain.client, chain.address);
+      await monitor.refresh();
+      void monitor.run({ signal: abort.signal, intervalMs: 2000, onError: (err) => log.warn({ module: 'payments', err: (err as Error).message }, 'sender state refresh failed') });
+      const sender = new TicketSender({
+        signer: chain.signer,
+        chain: monitor,
+        settings: resolveValidationSettings({
+          maxTicketEV: BigInt(config.get<string>('maxTicketEV')),
+          maxTotalEV: BigInt(config.get<string>('maxTotalEV')),
+          depositMultiplier: BigInt(config.get<number>('depositMultiplier')),
+        }),
+      });
+      const local = new LocalPaymentSource({ sender, signer: chain.signer });
+      const purge = setInterval(() => local.balances.purgeIdle(), 60_000);
+      purge.unref();
+      closers.push(() => clearInterval(purge));
+      payments = local;
+    }
+
+    let ffmpeg: string | undefined;
+    try {
+      ffmpeg = (await resolveFfmpeg({ explicitPath: config.get<string | undefined>('ffmpegPath') })).path;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'ffmpeg not found: RTMP ingest is off (HTTP push still works); run gw doctor');
+    }
+
+    const gateway = new GatewayService({
+      config,
+      bus,
+      log: log.child({ module: 'gateway' }),
+      metrics,
+      payments,
+      // A remote signer cannot sign segment hashes: video segments are only signed with a local key.
+      segmentSigner: payments?.kind === 'local' ? chain?.signer : undefined,
+      onChain: chain !== null,
+      chain: chain
+        ? {
+            client: chain.client.publicClient,
+            bondingManager: chain.client.contracts.bondingManager,
+            serviceRegistry: chain.client.contracts.serviceRegistry,
+            lastL1Block: () => chain.latestL1Block(),
+          }
+        : undefined,
+      ffmpeg,
+      dataDir: ctx.paths.dataDir,
+    });
+    closers.push(() => gateway.close());
+    const activity = new RecentActivity(bus);
+    closers.push(() => activity.close());
+
+    let rtmp: RtmpIngest | undefined;
+    if (ffmpeg) {
+      rtmp = await startRtmpStreams({
+        host: ctx.rtmp.host,
+        port: ctx.rtmp.port,
+        ffmpeg,
+        registry: gateway.streams,
+        log: log.child({ module: 'rtmp' }),
+        specFor: (id) => gateway.specFor(id, 'rtmp'),
+        authWebhookUrl: () => config.get<string | undefined>('authWebhookUrl'),
+      });
+      const r = rtmp;
+      closers.push(() => r.close());
+    }
+    gateway.start();
+
+    return {
+      mode,
+      metrics,
+      gateway,
+      chain,
+      routes: [gatewayRoutes(gateway, activity), chain ? chain.routes : chainRoutes(null, log)],
+      rtmpPort: rtmp?.port ?? 0,
+      http: gateway.http,
+      stopIntake: () => gateway.stopIntake(),
+      drained: () => gateway.streams.drained(),
+      close: async () => {
+        for (const c of closers.reverse()) await c();
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    throw err;
+  }
+}
