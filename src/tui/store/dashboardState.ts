@@ -1,0 +1,242 @@
+/**
+ * The dashboard's state: everything learnt from the daemon's events and snapshots, in bounded buffers.
+ * It is mutated in place by the reducer (reduce.ts) so that one event costs O(1); views are derived from it
+ * at render time (view.ts), at most ten times a second.
+ */
+import type { ConfigEntry, FailoverView, SessionDetail, StatusResponse, TicketView } from '../../client/api.js';
+import type { AlertRaised, GatewayMode, LogLine } from '../../client/events.js';
+import type { Rational } from '../../core/protocol/rational.js';
+import { Ring } from './ring.js';
+import { RollingWindow } from './rollingWindow.js';
+
+/** Caps on every collection the dashboard keeps. */
+export const LIMITS = {
+  sessions: 1000,
+  orchestrators: 500,
+  latencySamples: 256,
+  segmentsPerSession: 120,
+  failoversPerSession: 20,
+  ticketsPerSession: 20,
+  failovers: 200,
+  tickets: 200,
+  logs: 1000,
+  alerts: 20,
+  /** Seconds of ticket history behind the sparklines and the EV per minute. */
+  windowSeconds: 60,
+} as const;
+
+export interface SegmentEntry {
+  seq: number;
+  orchestrator: string | null;
+  ok: boolean;
+  latencyMs: number | null;
+  attempts: number;
+  error: string | null;
+  at: number;
+}
+
+export interface TicketEntry {
+  at: number;
+  sessionId: string;
+  recipient: string;
+  /** Tickets in the batch (1 for rows that came from a snapshot). */
+  count: number;
+  firstNonce: number;
+  faceValueWei: bigint;
+  winProb: string;
+  /** EV of the whole batch. */
+  evWei: bigint;
+}
+
+export interface FailoverEntry {
+  at: number;
+  sessionId: string;
+  from: string;
+  to: string;
+  reason: string;
+  attempt: number;
+}
+
+export interface SessionState {
+  id: string;
+  kind: 'stream' | 'ai';
+  ingest: string | null;
+  /** Rendition profiles of the stream (or the AI pipeline's outputs). */
+  renditions: string[];
+  /** Renditions in the last transcoded segment, when the profiles are not known. */
+  renditionCount: number | null;
+  orchestrator: string | null;
+  /** Attempt number of segments sent and not yet settled (bounded): the timeline shows retries. */
+  pendingAttempts: Map<number, number>;
+  segmentsOk: number;
+  segmentsFailed: number;
+  latencies: Ring<number>;
+  /** Bumped when `latencies` changes, so percentiles are sorted once per change, not per frame. */
+  latencyVersion: number;
+  percentileCache: { version: number; p50: number | undefined; p95: number | undefined } | null;
+  /** Percentiles and success rate from the daemon's snapshot, preferred over local estimates when present. */
+  server: { p50Ms: number | null; p95Ms: number | null; successRate: number | null } | null;
+  /** EV of the tickets sent for this session (what it has cost in expectation). */
+  spendWei: bigint;
+  feeWei: bigint;
+  startedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  lastActivity: number;
+  segments: Ring<SegmentEntry>;
+  failovers: Ring<FailoverEntry>;
+  tickets: Ring<TicketEntry>;
+}
+
+export interface OrchestratorState {
+  uri: string;
+  address: string | null;
+  price: Rational | undefined;
+  /** Price as the daemon printed it (wei per pixel, up to 3 decimals), when it says so. */
+  priceText: string | null;
+  latencyMs: number | null;
+  latencyScore: number | null;
+  /** The daemon's success rate, when it reports one; else computed from ok/failed. */
+  serverSuccessRate: number | null;
+  ok: number;
+  failed: number;
+  /** Active sessions on this orchestrator, as counted from events; replaced by snapshots. */
+  inUse: number;
+  suspended: { penalty: number; reason: string } | null;
+  rejected: { reason: string; detail: string } | null;
+  lastSeen: number;
+}
+
+export interface ChainState {
+  depositWei: bigint;
+  reserveWei: bigint;
+  round: string;
+  senderState: string;
+  at: number;
+}
+
+export interface AlertEntry extends Omit<AlertRaised, 'type'> {
+  dismissed: boolean;
+}
+
+/** Which snapshot endpoints the daemon has: a 404 marks one as missing and it is then skipped. */
+export type SnapshotPart = 'status' | 'config' | 'orchestrators' | 'sessions' | 'tickets' | 'failovers' | 'session';
+
+export interface DashboardState {
+  status: StatusResponse | null;
+  /** When `status` was fetched, to advance the uptime between snapshots. */
+  statusAt: number;
+  /** Daemon identity (pid + start time): a change means the daemon restarted. */
+  daemonKey: string | null;
+  mode: GatewayMode | null;
+  version: string | null;
+  config: Map<string, unknown>;
+  /** The gateway's price cap per pixel; undefined when any price is accepted or unknown. */
+  maxPricePerPixel: Rational | undefined;
+  chain: ChainState | null;
+  /** Sum of deposit decreases seen (winning tickets redeemed, or withdrawals): the on-chain spend. */
+  depositDrawnWei: bigint;
+  sessions: Map<string, SessionState>;
+  orchestrators: Map<string, OrchestratorState>;
+  failovers: Ring<FailoverEntry>;
+  tickets: Ring<TicketEntry>;
+  /** Tickets per second and EV (wei) per second over the last minute. */
+  ticketWindow: RollingWindow;
+  ticketTotals: { count: number; evWei: bigint };
+  /** Per recipient address: tickets and EV since the dashboard started (plus replayed history). */
+  ticketsByRecipient: Map<string, { count: number; evWei: bigint; faceValueWei: bigint }>;
+  logs: Ring<LogLine>;
+  alerts: Ring<AlertEntry>;
+  /** Detail of the session the operator opened, from GET /v1/sessions/{id}. */
+  sessionDetail: { id: string; detail: SessionDetail; at: number } | null;
+  missing: Set<SnapshotPart>;
+  /** Snapshot lists that are authoritative when the daemon serves them. */
+  serverTickets: TicketView[] | null;
+  serverFailovers: FailoverView[] | null;
+  configEntries: ConfigEntry[] | null;
+  lastSeq: number;
+  eventsApplied: number;
+  lastEventAt: number;
+  /** Bumped on every change: the render loop compares it to skip frames with nothing new. */
+  revision: number;
+}
+
+/** An empty state. */
+export function createDashboardState(): DashboardState {
+  return {
+    status: null,
+    statusAt: 0,
+    daemonKey: null,
+    mode: null,
+    version: null,
+    config: new Map(),
+    maxPricePerPixel: undefined,
+    chain: null,
+    depositDrawnWei: 0n,
+    sessions: new Map(),
+    orchestrators: new Map(),
+    failovers: new Ring(LIMITS.failovers),
+    tickets: new Ring(LIMITS.tickets),
+    ticketWindow: new RollingWindow(LIMITS.windowSeconds, 1000),
+    ticketTotals: { count: 0, evWei: 0n },
+    ticketsByRecipient: new Map(),
+    logs: new Ring(LIMITS.logs),
+    alerts: new Ring(LIMITS.alerts),
+    sessionDetail: null,
+    missing: new Set(),
+    serverTickets: null,
+    serverFailovers: null,
+    configEntries: null,
+    lastSeq: 0,
+    eventsApplied: 0,
+    lastEventAt: 0,
+    revision: 0,
+  };
+}
+
+/** A new session with empty buffers. */
+export function createSession(id: string, at: number, kind: 'stream' | 'ai' = 'stream'): SessionState {
+  return {
+    id,
+    kind,
+    ingest: null,
+    renditions: [],
+    renditionCount: null,
+    orchestrator: null,
+    pendingAttempts: new Map(),
+    segmentsOk: 0,
+    segmentsFailed: 0,
+    latencies: new Ring(LIMITS.latencySamples),
+    latencyVersion: 0,
+    percentileCache: null,
+    server: null,
+    spendWei: 0n,
+    feeWei: 0n,
+    startedAt: at,
+    endedAt: null,
+    endReason: null,
+    lastActivity: at,
+    segments: new Ring(LIMITS.segmentsPerSession),
+    failovers: new Ring(LIMITS.failoversPerSession),
+    tickets: new Ring(LIMITS.ticketsPerSession),
+  };
+}
+
+/** A new orchestrator entry. */
+export function createOrchestrator(uri: string, at: number): OrchestratorState {
+  return {
+    uri,
+    address: null,
+    price: undefined,
+    priceText: null,
+    latencyMs: null,
+    latencyScore: null,
+    serverSuccessRate: null,
+    ok: 0,
+    failed: 0,
+    inUse: 0,
+    suspended: null,
+    rejected: null,
+    lastSeen: at,
+  };
+}

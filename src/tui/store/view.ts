@@ -1,0 +1,301 @@
+/**
+ * Views derived from DashboardState for one frame: plain rows of display strings that the components lay
+ * out. Built at most ten times a second, never per event; pausing the dashboard keeps the last view.
+ */
+import type { LogLine } from '../../client/events.js';
+import type {
+  ConnectionInfo,
+  DashboardView,
+  FailoverRow,
+  LogRow,
+  OrchestratorRow,
+  OverviewView,
+  SegmentRow,
+  SessionDetailView,
+  SessionRow,
+  TicketRow,
+  TicketsView,
+} from './viewModel.js';
+import { p50p95, successRate } from './stats.js';
+import { LIMITS, type DashboardState, type SessionState, type TicketEntry } from './dashboardState.js';
+import {
+  formatClock,
+  formatDurationShort,
+  formatEthExact,
+  formatMs,
+  formatPct,
+  formatPrice,
+  formatRate,
+  formatWei,
+  formatWinProb,
+  oneLine,
+  shortAddress,
+  shortUri,
+} from './format.js';
+import { runwayMs, spendRate } from './spend.js';
+import { toWei } from './reduce.js';
+
+export type * from './viewModel.js';
+
+const ALERT_TTL_MS = 10 * 60_000;
+const MAX_BANNERS = 2;
+
+/** Builds the frame's view; `focus` is the session whose detail is open, if any. */
+export function buildView(state: DashboardState, connection: ConnectionInfo, now: number, focus: string | null = null): DashboardView {
+  const rate = spendRate(state.ticketWindow, now);
+  const sessions = sessionRows(state, now);
+  const focused = focus ? state.sessions.get(focus) : undefined;
+  return {
+    now,
+    connection,
+    hasData: state.status !== null || state.eventsApplied > 0,
+    overview: overview(state, now, rate),
+    sessions,
+    orchestrators: orchestratorRows(state),
+    cap: state.maxPricePerPixel ? `${formatPrice(state.maxPricePerPixel)} wei/px` : 'none (any price)',
+    failovers: failoverRows(state),
+    tickets: tickets(state, now, rate),
+    logs: state.logs.toArray().map(logRow),
+    alerts: state.alerts
+      .newest(LIMITS.alerts)
+      .filter((a) => !a.dismissed && now - a.ts < ALERT_TTL_MS)
+      .slice(0, MAX_BANNERS)
+      .map((a) => ({ at: formatClock(a.ts), severity: a.severity, alert: oneLine(a.alert), message: oneLine(a.message) })),
+    detail: focused ? sessionDetail(state, focused, now) : null,
+    eventsApplied: state.eventsApplied,
+    missing: [...state.missing].sort(),
+  };
+}
+
+function overview(state: DashboardState, now: number, rate: ReturnType<typeof spendRate>): OverviewView {
+  const st = state.status;
+  const chain = state.chain;
+  const offChain = state.mode === 'off-chain';
+  const runway = chain ? runwayMs(chain.depositWei, rate.evPerMinWei) : undefined;
+  let usable = 0;
+  let rejected = 0;
+  for (const o of state.orchestrators.values()) {
+    if (o.rejected) rejected++;
+    else usable++;
+  }
+  let streams = 0;
+  let ai = 0;
+  for (const s of state.sessions.values()) {
+    if (s.endedAt !== null) continue;
+    if (s.kind === 'ai') ai++;
+    else streams++;
+  }
+  const orchs = st ? st.orchestrators : { known: state.orchestrators.size, usable, rejected };
+  const sess = st ? st.sessions : { active: streams + ai, streams, aiJobs: ai };
+  return {
+    mode: state.mode ?? '—',
+    network: st?.network ?? '—',
+    version: state.version ?? '—',
+    uptime: st ? formatDurationShort(st.uptimeMs + Math.max(0, now - state.statusAt)) : '—',
+    draining: st?.draining ?? false,
+    endpoints: st
+      ? [
+          ['Control', st.endpoints.control],
+          ['HTTP', st.endpoints.http],
+          ['RTMP', st.endpoints.rtmp],
+          ['Metrics', st.endpoints.metrics],
+        ]
+      : [],
+    deposit: chain ? formatEthExact(chain.depositWei) : offChain ? 'n/a (off-chain)' : '—',
+    reserve: chain ? formatEthExact(chain.reserveWei) : offChain ? 'n/a (off-chain)' : '—',
+    senderState: chain ? `${chain.senderState} (round ${chain.round})` : offChain ? 'n/a (off-chain)' : '—',
+    evPerMinute: `${formatWei(rate.evPerMinWei)}/min`,
+    runway: chain ? (runway === undefined ? '∞ (nothing spent in the last minute)' : formatDurationShort(runway)) : offChain ? 'n/a (off-chain)' : '—',
+    ticketsPerSec: formatRate(rate.ticketsPerSec),
+    evPerSec: `${formatWei(rate.evPerSecWei)}/s`,
+    ticketSpark: state.ticketWindow.countSeries(now),
+    orchestrators: `${orchs.usable} usable, ${orchs.rejected} rejected (${orchs.known} known)`,
+    sessions: `${sess.streams} streams, ${sess.aiJobs} AI jobs (${sess.active} active)`,
+  };
+}
+
+/** Local p50/p95, sorted once per new latency sample. */
+function percentiles(s: SessionState): { p50: number | undefined; p95: number | undefined } {
+  if (!s.percentileCache || s.percentileCache.version !== s.latencyVersion) {
+    s.percentileCache = { version: s.latencyVersion, ...p50p95(s.latencies.toArray()) };
+  }
+  return s.percentileCache;
+}
+
+function sessionRow(s: SessionState, now: number): SessionRow {
+  const local = percentiles(s);
+  const p50 = s.server?.p50Ms ?? local.p50;
+  const p95 = s.server?.p95Ms ?? local.p95;
+  const rate = s.server?.successRate ?? successRate(s.segmentsOk, s.segmentsFailed);
+  const renditions = s.renditions.length > 0 ? String(s.renditions.length) : s.renditionCount !== null ? String(s.renditionCount) : '—';
+  return {
+    key: s.id,
+    id: oneLine(s.id),
+    kind: s.kind,
+    orchestrator: s.orchestrator ? shortUri(s.orchestrator) : '—',
+    renditions,
+    ok: String(s.segmentsOk),
+    failed: String(s.segmentsFailed),
+    p50: formatMs(p50),
+    p95: formatMs(p95),
+    success: formatPct(rate),
+    spend: formatWei(s.spendWei),
+    active: s.endedAt === null,
+    age: formatDurationShort((s.endedAt ?? now) - s.startedAt),
+  };
+}
+
+function sessionRows(state: DashboardState, now: number): SessionRow[] {
+  const list = [...state.sessions.values()].sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || b.startedAt - a.startedAt);
+  return list.map((s) => sessionRow(s, now));
+}
+
+function orchestratorRows(state: DashboardState): OrchestratorRow[] {
+  const cap = state.maxPricePerPixel;
+  const rank = (r: OrchestratorRow) => ['in use', 'usable', 'suspended', 'rejected'].indexOf(r.state);
+  const rows = [...state.orchestrators.values()].map((o): OrchestratorRow => {
+    const state$: OrchestratorRow['state'] = o.rejected ? 'rejected' : o.suspended ? 'suspended' : o.inUse > 0 ? 'in use' : 'usable';
+    const note = oneLine(o.rejected ? o.rejected.reason : o.suspended ? `penalty ${o.suspended.penalty}: ${o.suspended.reason}` : '');
+    const detail = oneLine(o.rejected ? `${o.rejected.reason}: ${o.rejected.detail}` : o.suspended ? `suspended, penalty ${o.suspended.penalty}: ${o.suspended.reason}` : '');
+    return {
+      uri: shortUri(o.uri),
+      address: shortAddress(o.address),
+      price: o.priceText ?? formatPrice(o.price),
+      overCap: cap && o.price ? o.price.gt(cap) : undefined,
+      latency: formatMs(o.latencyMs),
+      score: o.latencyScore === null ? '—' : o.latencyScore.toFixed(2),
+      success: formatPct(o.serverSuccessRate ?? successRate(o.ok, o.failed)),
+      inUse: String(o.inUse),
+      state: state$,
+      note,
+      detail,
+    };
+  });
+  return rows.sort((a, b) => rank(a) - rank(b) || Number(b.inUse) - Number(a.inUse) || a.uri.localeCompare(b.uri));
+}
+
+function failoverRows(state: DashboardState): FailoverRow[] {
+  if (state.serverFailovers) {
+    return state.serverFailovers.map((f) => ({
+      at: formatClock(Date.parse(f.at)),
+      sessionId: oneLine(f.sessionId),
+      from: shortUri(f.from),
+      to: shortUri(f.to),
+      reason: oneLine(f.reason),
+      attempt: String(f.attempt),
+    }));
+  }
+  return state.failovers.newest(state.failovers.size).map((f) => ({
+    at: formatClock(f.at),
+    sessionId: oneLine(f.sessionId),
+    from: shortUri(f.from),
+    to: shortUri(f.to),
+    reason: oneLine(f.reason),
+    attempt: String(f.attempt),
+  }));
+}
+
+// Rows of entries that never change once recorded are formatted once, not on every frame.
+const logRows = new WeakMap<LogLine, LogRow>();
+const ticketRows = new WeakMap<TicketEntry, TicketRow>();
+
+function logRow(l: LogLine): LogRow {
+  let r = logRows.get(l);
+  if (!r) {
+    r = { at: formatClock(l.ts), level: l.level, module: oneLine(l.module), msg: oneLine(l.msg) };
+    logRows.set(l, r);
+  }
+  return r;
+}
+
+function cachedTicketRow(t: TicketEntry): TicketRow {
+  let r = ticketRows.get(t);
+  if (!r) {
+    r = ticketRow(t);
+    ticketRows.set(t, r);
+  }
+  return r;
+}
+
+function ticketRow(t: { at: number; sessionId: string; recipient: string; count: number; firstNonce: number; faceValueWei: bigint; winProb: string; evWei: bigint }): TicketRow {
+  return {
+    at: formatClock(t.at),
+    sessionId: oneLine(t.sessionId),
+    recipient: shortAddress(t.recipient),
+    nonce: t.count > 1 ? `${t.firstNonce}–${t.firstNonce + t.count - 1}` : String(t.firstNonce),
+    faceValue: formatWei(t.faceValueWei),
+    winProb: formatWinProb(t.winProb),
+    ev: formatWei(t.evWei),
+  };
+}
+
+function tickets(state: DashboardState, now: number, rate: ReturnType<typeof spendRate>): TicketsView {
+  const byAddress = new Map<string, string>();
+  for (const o of state.orchestrators.values()) if (o.address) byAddress.set(o.address.toLowerCase(), shortUri(o.uri));
+  const byRecipient = [...state.ticketsByRecipient.entries()]
+    .sort((a, b) => (b[1].evWei > a[1].evWei ? 1 : b[1].evWei < a[1].evWei ? -1 : 0))
+    .map(([addr, r]) => ({ recipient: shortAddress(addr), orchestrator: byAddress.get(addr) ?? '—', tickets: String(r.count), ev: formatWei(r.evWei) }));
+  const recent = state.serverTickets
+    ? state.serverTickets.map((t) =>
+        ticketRow({ at: Date.parse(t.at), sessionId: t.sessionId, recipient: t.recipient, count: 1, firstNonce: t.nonce, faceValueWei: toWei(t.faceValueWei), winProb: t.winProb, evWei: toWei(t.evWei) }),
+      )
+    : state.tickets.newest(state.tickets.size).map(cachedTicketRow);
+  return {
+    ticketSeries: state.ticketWindow.countSeries(now),
+    evSeries: state.ticketWindow.amountSeries(now),
+    ticketsPerSec: formatRate(rate.ticketsPerSec),
+    evPerSec: `${formatWei(rate.evPerSecWei)}/s`,
+    evPerMinute: `${formatWei(rate.evPerMinWei)}/min`,
+    totalTickets: String(state.ticketTotals.count),
+    totalEv: formatWei(state.ticketTotals.evWei),
+    redeemed: state.mode === 'on-chain' || state.chain ? formatWei(state.depositDrawnWei) : null,
+    byRecipient,
+    recent,
+  };
+}
+
+function sessionDetail(state: DashboardState, s: SessionState, now: number): SessionDetailView {
+  const server = state.sessionDetail?.id === s.id ? state.sessionDetail.detail : undefined;
+  const segments: SegmentRow[] = server
+    ? [...server.segments].reverse().map((g) => ({
+        seq: String(g.seq),
+        at: formatClock(Date.parse(g.at)),
+        orchestrator: g.orchestrator ? shortUri(g.orchestrator) : '—',
+        ok: g.ok,
+        latency: formatMs(g.latencyMs),
+        attempts: String(g.attempts),
+        error: oneLine(g.error ?? ''),
+      }))
+    : s.segments.newest(s.segments.size).map((g) => ({
+        seq: String(g.seq),
+        at: formatClock(g.at),
+        orchestrator: g.orchestrator ? shortUri(g.orchestrator) : '—',
+        ok: g.ok,
+        latency: formatMs(g.latencyMs),
+        attempts: String(g.attempts),
+        error: oneLine(g.error ?? ''),
+      }));
+  const failovers: FailoverRow[] = (server ? server.failovers.map((f) => ({ ...f, at: Date.parse(f.at) })) : s.failovers.newest(s.failovers.size)).map((f) => ({
+    at: formatClock(f.at),
+    sessionId: oneLine(f.sessionId),
+    from: shortUri(f.from),
+    to: shortUri(f.to),
+    reason: oneLine(f.reason),
+    attempt: String(f.attempt),
+  }));
+  const ticketRows = server
+    ? server.tickets.map((t) =>
+        ticketRow({ at: Date.parse(t.at), sessionId: t.sessionId, recipient: t.recipient, count: 1, firstNonce: t.nonce, faceValueWei: toWei(t.faceValueWei), winProb: t.winProb, evWei: toWei(t.evWei) }),
+      )
+    : s.tickets.newest(s.tickets.size).map(ticketRow);
+  return {
+    row: sessionRow(s, now),
+    startedAt: formatClock(s.startedAt),
+    ended: s.endedAt === null ? null : `${formatClock(s.endedAt)}${s.endReason ? ` (${s.endReason})` : ''}`,
+    profiles: s.renditions.length > 0 ? s.renditions.join(', ') : '—',
+    fees: formatWei(s.feeWei),
+    segments,
+    failovers,
+    tickets: ticketRows,
+  };
+}
