@@ -27,17 +27,21 @@ export default class Start extends GwCommand {
     const { flags } = await this.parse(Start);
     const paths = this.pathsFor(flags);
     const settings = collectSettingFlags(flags);
+    // On-chain with a keystore and no password file or GW_ETH_PASSWORD: ask here (the daemon never prompts).
+    const { passwordForStart } = await import('../cli/services/password.js');
+    const password = await passwordForStart(paths, settings);
+    const handOver = password !== undefined ? { password } : {};
 
     if (flags.foreground) {
       const { runDaemon } = await import('../core/main.js');
-      await runDaemon({ dataDir: paths.dataDir, flags: settings, foreground: true });
+      await runDaemon({ dataDir: paths.dataDir, flags: settings, foreground: true, ...handOver });
       return undefined as never;
     }
 
     const { launchDaemon } = await import('../cli/services/daemonProcess.js');
     const spinner = new Spinner(`starting gw (data dir ${paths.dataDir})`, !this.jsonEnabled() && Boolean(process.stderr.isTTY)).start();
     try {
-      const { state, cleanedStale } = await launchDaemon({ paths, flags: settings, timeoutMs: flags['start-timeout'] * 1000 });
+      const { state, cleanedStale } = await launchDaemon({ paths, flags: settings, timeoutMs: flags['start-timeout'] * 1000, ...handOver });
       spinner.stop(`✓ gw ${state.version} is running (pid ${state.pid})`);
       if (cleanedStale) this.logToStderr(`note: removed stale state of a crashed daemon (pid ${cleanedStale})`);
       this.log(

@@ -51,7 +51,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const resolved = resolveSettings({ flags: opts.flags, configFile: paths.configFile });
   const bus = new EventBus();
   const config = new RuntimeConfig(resolved, paths.configFile, bus);
-  const log = createLogger({ logFile: paths.logFile, level: config.get<string>('logLevel'), foreground: opts.foreground });
+  const log = createLogger({
+    logFile: paths.logFile,
+    level: config.get<string>('logLevel'),
+    foreground: opts.foreground,
+    onLine: (l) => bus.emit({ type: 'log', level: l.level >= 50 ? 'error' : l.level >= 40 ? 'warn' : 'info', module: l.module ?? 'daemon', msg: l.msg }),
+  });
   const token = ensureToken(paths.tokenFile);
   const startedAt = new Date();
 

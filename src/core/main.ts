@@ -1,6 +1,6 @@
 /**
  * Daemon entry point. `gw start` runs this file as a detached child (or calls runDaemon in the foreground).
- * Arguments: --data-dir <dir> --flags <json> [--foreground].
+ * Arguments: --data-dir <dir> --flags <json> [--foreground] [--password-stdin].
  */
 import { resolvePaths } from '../client/paths.js';
 import type { SettingValue } from '../client/settings.js';
@@ -10,6 +10,8 @@ export interface RunDaemonOptions {
   readonly dataDir: string;
   readonly flags: Record<string, SettingValue>;
   readonly foreground: boolean;
+  /** Keystore password handed over by `gw start` (read once from stdin with --password-stdin). */
+  readonly password?: string;
 }
 
 /** Starts the daemon and wires process signals to a graceful stop. Resolves when it has stopped. */
@@ -17,7 +19,7 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<void> {
   const paths = resolvePaths(opts.dataDir);
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({ paths, flags: opts.flags, foreground: opts.foreground });
+    daemon = await startDaemon({ paths, flags: opts.flags, foreground: opts.foreground, ...(opts.password !== undefined ? { password: opts.password } : {}) });
   } catch (err) {
     // The launcher reads the log tail and our stderr: one clear line, no stack.
     process.stderr.write(`gw daemon failed to start: ${(err as Error).message}\n`);
@@ -44,6 +46,13 @@ export async function runDaemon(opts: RunDaemonOptions): Promise<void> {
   process.off('SIGINT', onSignal);
 }
 
+/** Reads the password `gw start` wrote to our stdin: everything up to EOF, without the trailing newline. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -57,6 +66,7 @@ if (isEntry) {
     process.exit(2);
   }
   const flags = JSON.parse(argValue('--flags') ?? '{}') as Record<string, SettingValue>;
-  await runDaemon({ dataDir, flags, foreground: process.argv.includes('--foreground') });
+  const password = process.argv.includes('--password-stdin') ? await readPasswordFromStdin() : undefined;
+  await runDaemon({ dataDir, flags, foreground: process.argv.includes('--foreground'), ...(password ? { password } : {}) });
   process.exit(process.exitCode ?? 0);
 }

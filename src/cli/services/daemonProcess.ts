@@ -15,7 +15,8 @@ export function daemonEntry(): { file: string; execArgv: string[] } {
   const here = import.meta.url;
   const ts = here.endsWith('.ts');
   const file = fileURLToPath(new URL(`../../core/main.${ts ? 'ts' : 'js'}`, here));
-  return { file, execArgv: ts ? ['--import', 'tsx'] : [] };
+  // tsx resolved absolutely: a bare '--import tsx' resolves from the cwd, which may have no node_modules.
+  return { file, execArgv: ts ? ['--import', import.meta.resolve('tsx')] : [] };
 }
 
 export interface LaunchResult {
@@ -29,6 +30,8 @@ export async function launchDaemon(opts: {
   paths: GwPaths;
   flags: Record<string, SettingValue>;
   timeoutMs?: number;
+  /** Keystore password asked for by `gw start`: written once to the daemon's stdin (`--password-stdin`), never to argv or env. */
+  password?: string;
 }): Promise<LaunchResult> {
   const { paths } = opts;
   const live = checkDaemon(paths);
@@ -46,11 +49,18 @@ export async function launchDaemon(opts: {
   const { file, execArgv } = daemonEntry();
   // node:child_process rather than execa here: the daemon must own plain file descriptors for its output so
   // that this process can exit at once (execa pipes `{file}` targets through the parent, keeping it alive).
-  const child = spawn(process.execPath, [...execArgv, file, '--data-dir', paths.dataDir, '--flags', JSON.stringify(opts.flags)], {
+  const handOver = opts.password !== undefined;
+  const args = [...execArgv, file, '--data-dir', paths.dataDir, '--flags', JSON.stringify(opts.flags), ...(handOver ? ['--password-stdin'] : [])];
+  const child = spawn(process.execPath, args, {
     detached: true,
-    stdio: ['ignore', logFd, logFd],
+    stdio: [handOver ? 'pipe' : 'ignore', logFd, logFd],
   });
   closeSync(logFd);
+  if (handOver && child.stdin) {
+    // A daemon that dies early closes the pipe: its exit is reported below, not as EPIPE here.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(`${opts.password}\n`);
+  }
   child.unref();
   let exited: { code: number | null } | undefined;
   child.once('exit', (code) => (exited = { code }));

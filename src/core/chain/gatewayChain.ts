@@ -1,0 +1,302 @@
+// The chain side of the daemon: the unlocked gateway account, a watched and cached view of its deposit,
+// reserve and rounds (announced as `chain.updated` events), spend tracking for the runway, and the control routes.
+import { stat } from 'node:fs/promises';
+import type { Address } from 'viem';
+import type { GwPaths } from '../../client/paths.js';
+import type { ControlRouteModule } from '../control/app.js';
+import { chainRoutes } from '../control/routes/chain.js';
+import type { EventBus } from '../eventBus.js';
+import type { Logger } from '../logger.js';
+import {
+  accountFromPrivateKey,
+  locateKeyFile,
+  PASSWORD_ENV,
+  passwordFromSources,
+  unlockGatewayAccount,
+  type GatewayAccount,
+} from '../payments/accountUnlock.js';
+import { KeystoreError } from '../payments/keystore.js';
+import type { LocalSigner } from '../protocol/signer.js';
+import type { RuntimeConfig } from '../runtimeConfig.js';
+import { bondingManagerAbi } from './abi.js';
+import { buildAccountView, MAINNET_POOL_SIZE, type AccountView, type PoolSizeSource } from './accountView.js';
+import type { ChainClient } from './chainClient.js';
+import { ChainError, toChainError } from './errors.js';
+import { connectChain, resolveGatewayChainSettings, type GatewayChainSettings } from './gatewaySettings.js';
+import { ARBITRUM_ONE_MAINNET } from './networks.js';
+import { DEFAULT_SPEND_WINDOW_MS, SpendWindow } from './runway.js';
+import { senderState } from './senderState.js';
+import type { SenderInfo } from './ticketBroker.js';
+import type { ChainSnapshot } from './watcher.js';
+
+/** Orchestrators sharing the reserve: --pool-size, else 100 on Arbitrum One, else the devnet's registered pool. */
+export async function poolSizeFor(client: ChainClient, override?: number): Promise<{ poolSize: number; source: PoolSizeSource }> {
+  if (override !== undefined) return { poolSize: override, source: 'flag' };
+  if (client.network.name === ARBITRUM_ONE_MAINNET.name) return { poolSize: MAINNET_POOL_SIZE, source: 'mainnet default' };
+  try {
+    const n = await client.publicClient.readContract({
+      address: client.contracts.bondingManager,
+      abi: bondingManagerAbi,
+      functionName: 'getTranscoderPoolSize',
+    });
+    return { poolSize: Math.max(1, Number(n)), source: 'devnet orchestrators' };
+  } catch (err) {
+    throw toChainError('BondingManager.getTranscoderPoolSize', err);
+  }
+}
+
+/** Reads everything the account view needs from the chain, plus daemon data when given. */
+export async function readAccountView(
+  client: ChainClient,
+  address: Address,
+  extra: {
+    poolSize?: number;
+    depositMultiplier: number;
+    maxFaceValueSeenWei: bigint | null;
+    spend: { rate: ReturnType<SpendWindow['rate']>; windowMs: number } | null;
+    source: 'daemon' | 'chain';
+  },
+): Promise<AccountView> {
+  const [status, lastInitializedRound, unlockPeriod, balanceWei, block, pool, gasPriceWei] = await Promise.all([
+    client.getSenderStatus(address),
+    client.lastInitializedRound(),
+    client.unlockPeriod(),
+    client.balance(address),
+    client.latestBlock(),
+    poolSizeFor(client, extra.poolSize),
+    client.publicClient.getGasPrice().catch(() => null),
+  ]);
+  return buildAccountView({
+    network: client.network.name,
+    chainId: client.chainId,
+    address,
+    balanceWei,
+    info: status.info,
+    currentRound: status.currentRound,
+    lastInitializedRound,
+    unlockPeriod,
+    blockNumber: block.number,
+    poolSize: pool.poolSize,
+    poolSizeSource: pool.source,
+    gasPriceWei,
+    depositMultiplier: extra.depositMultiplier,
+    maxFaceValueSeenWei: extra.maxFaceValueSeenWei,
+    spend: extra.spend,
+    source: extra.source,
+  });
+}
+
+export interface GatewayChainOptions {
+  config: RuntimeConfig;
+  log: Logger;
+  bus: EventBus;
+  paths: GwPaths;
+  signal: AbortSignal;
+  /** Keystore password handed over by `gw start` on the daemon's stdin (--password-stdin). */
+  password?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Watcher poll interval (default 1 s on a devnet, 4 s on Arbitrum One). */
+  pollIntervalMs?: number;
+}
+
+/** What the control routes use of the chain module. */
+export interface ChainRouteSource {
+  readonly address: Address;
+  readonly signer: LocalSigner;
+  readonly settings: GatewayChainSettings;
+  readonly client: ChainClient;
+  /** Latest known sender info (refreshed by the watcher and after each funding transaction). */
+  senderInfo(): SenderInfo;
+  lastInitializedRound(): bigint;
+  latestL1Block(): bigint;
+  snapshot(): ChainSnapshot;
+  /** Reads the chain now and updates the cache (and announces a change). */
+  refresh(): Promise<ChainSnapshot>;
+  /** Records the EV of a payment just sent, for the runway estimate (10-minute window). */
+  recordSpend(evWei: bigint): void;
+  /** Largest ticket face value seen in `tickets.sent` events, if any. */
+  maxFaceValueSeen(): bigint | null;
+  /** The account as GET /v1/account shows it. */
+  accountView(options?: { poolSize?: number }): Promise<AccountView>;
+}
+
+/** The daemon's chain module. */
+export interface GatewayChain extends ChainRouteSource {
+  /** GET /v1/account, POST /v1/funding/*, GET /v1/tx/:hash for this gateway. */
+  readonly routes: ControlRouteModule;
+  /** Stops watching. */
+  close(): Promise<void>;
+}
+
+async function warnIfReadableByOthers(file: string, log: Logger): Promise<void> {
+  const st = await stat(file).catch(() => undefined);
+  if (st && (st.mode & 0o077) !== 0) {
+    log.warn({ passwordFile: file, mode: (st.mode & 0o777).toString(8) }, 'the password file is readable by other users: chmod 600 it');
+  }
+}
+
+async function unlockAccount(settings: GatewayChainSettings, options: GatewayChainOptions): Promise<GatewayAccount> {
+  const source = settings.account;
+  if (source.kind === 'dev') return accountFromPrivateKey(source.privateKey);
+  try {
+    const located = await locateKeyFile(source.keystore, source.ethAddr);
+    const passwordFile = options.config.get<string | undefined>('passwordFile');
+    const found = await passwordFromSources({
+      ...(options.password !== undefined ? { handedOver: options.password } : {}),
+      ...(passwordFile ? { passwordFile } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    if (!found) {
+      throw new ChainError(
+        `no keystore password for ${located.address} and the daemon never prompts: pass --password-file <file>, ` +
+          'set GW_ETH_PASSWORD, or run `gw start` in a terminal to be asked',
+      );
+    }
+    if (found.source === 'file') await warnIfReadableByOthers(passwordFile as string, options.log);
+    const unlocked = await unlockGatewayAccount({ keystore: located.path, password: found.password });
+    // Child processes (ffmpeg, …) have no business inheriting the password.
+    if (found.source === 'env' && !options.env) delete process.env[PASSWORD_ENV];
+    return unlocked;
+  } catch (err) {
+    if (err instanceof KeystoreError) throw new ChainError(`cannot unlock the gateway account: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+function sameSender(a: ChainSnapshot, b: ChainSnapshot): boolean {
+  const x = a.sender?.info;
+  const y = b.sender?.info;
+  return (
+    a.currentRound === b.currentRound &&
+    a.sender?.state === b.sender?.state &&
+    x?.deposit === y?.deposit &&
+    x?.withdrawRound === y?.withdrawRound &&
+    x?.reserve.fundsRemaining === y?.reserve.fundsRemaining
+  );
+}
+
+/**
+ * Starts the chain module: resolves the network, unlocks the account (fails at once with a clear message when
+ * no password source exists), connects, reads the first snapshot and watches. Null when the gateway is off-chain.
+ */
+export async function startGatewayChain(options: GatewayChainOptions): Promise<GatewayChain | null> {
+  const { config, bus } = options;
+  // The daemon may already pass a child logger for this module.
+  const log = options.log.bindings().module ? options.log : options.log.child({ module: 'chain' });
+  const opt = (key: string) => config.get<string | undefined>(key) || undefined;
+  const settings = await resolveGatewayChainSettings(
+    { network: opt('network'), ethUrl: opt('ethUrl'), ethController: opt('ethController'), keystore: opt('keystore'), ethAddr: opt('ethAddr') },
+    options.paths,
+  );
+  if (!settings) return null;
+  const account = await unlockAccount(settings, options);
+  const client = await connectChain(settings, account);
+  const address = account.address;
+
+  const readSnapshot = async (): Promise<ChainSnapshot> => {
+    const [block, currentRound, lastInitializedRound, info] = await Promise.all([
+      client.latestBlock(),
+      client.currentRound(),
+      client.lastInitializedRound(),
+      client.getSenderInfo(address),
+    ]);
+    return { block, currentRound, lastInitializedRound, sender: { address, info, state: senderState(info, currentRound) } };
+  };
+  let current = await readSnapshot();
+  const announce = (s: ChainSnapshot) => {
+    const info = s.sender?.info;
+    if (!info || !s.sender) return;
+    bus.emit({
+      type: 'chain.updated',
+      depositWei: info.deposit.toString(),
+      reserveWei: info.reserve.fundsRemaining.toString(),
+      round: s.currentRound.toString(),
+      senderState: s.sender.state,
+    });
+  };
+  const update = (next: ChainSnapshot) => {
+    // A slower read must not replace a newer one.
+    if (next.block.number < current.block.number) return;
+    const changed = !sameSender(current, next);
+    current = next;
+    if (changed) announce(next);
+  };
+  announce(current);
+
+  const spend = new SpendWindow(DEFAULT_SPEND_WINDOW_MS);
+  let maxFace: bigint | null = null;
+  const unsubscribe = bus.subscribe((ev) => {
+    if (ev.type !== 'tickets.sent' || !/^\d+$/.test(ev.faceValueWei)) return;
+    const face = BigInt(ev.faceValueWei);
+    if (maxFace === null || face > maxFace) maxFace = face;
+  });
+
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  let lastError: string | undefined;
+  const watching = client.watch({
+    signal: stop.signal,
+    intervalMs: options.pollIntervalMs ?? (settings.network === 'devnet' ? 1000 : 4000),
+    onEvent: (e) => {
+      if (e.type === 'snapshot') {
+        lastError = undefined;
+        update(e.snapshot);
+      } else if (e.type === 'error' && e.error.message !== lastError) {
+        lastError = e.error.message;
+        log.warn({ err: e.error.message }, 'chain poll failed; retrying');
+      }
+    },
+  });
+
+  const info = current.sender?.info as SenderInfo;
+  log.info(
+    {
+      network: settings.network,
+      address,
+      controller: settings.controller,
+      // Provider URLs often carry an API key in the path: log the host only.
+      rpc: new URL(settings.rpcUrl).host,
+      account: settings.account.kind === 'dev' ? 'devnet dev account' : account.keyFile,
+      depositWei: info.deposit.toString(),
+      reserveWei: info.reserve.fundsRemaining.toString(),
+      senderState: current.sender?.state,
+    },
+    'gateway account unlocked',
+  );
+
+  const base: ChainRouteSource = {
+    address,
+    signer: account.signer,
+    settings,
+    client,
+    senderInfo: () => current.sender?.info as SenderInfo,
+    lastInitializedRound: () => current.lastInitializedRound,
+    latestL1Block: () => current.block.l1BlockNumber,
+    snapshot: () => current,
+    async refresh() {
+      update(await readSnapshot());
+      return current;
+    },
+    recordSpend: (evWei) => spend.record(evWei),
+    maxFaceValueSeen: () => maxFace,
+    accountView: (o = {}) =>
+      readAccountView(client, address, {
+        ...(o.poolSize !== undefined ? { poolSize: o.poolSize } : {}),
+        depositMultiplier: config.get<number>('depositMultiplier') ?? 1,
+        maxFaceValueSeenWei: maxFace,
+        spend: { rate: spend.rate(), windowMs: spend.windowMs },
+        source: 'daemon',
+      }),
+  };
+  return {
+    ...base,
+    routes: chainRoutes(base, log),
+    async close() {
+      unsubscribe();
+      options.signal.removeEventListener('abort', onAbort);
+      stop.abort();
+      await watching;
+    },
+  };
+}
