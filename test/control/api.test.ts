@@ -125,7 +125,10 @@ describe('control API (real daemon process)', () => {
       if (ev.type === 'config.changed' && ev.key === 'maxAttempts') break;
     }
     ac.abort();
-    expect(got[0]?.type).toBe('daemon.started');
+    // the whole history from the start: daemon.started among the first events, seq strictly increasing
+    expect(got.slice(0, 10).map((e) => e.type)).toContain('daemon.started');
+    expect(got[0]?.seq).toBe(1);
+    expect(got.every((e, i) => i === 0 || e.seq > got[i - 1]!.seq)).toBe(true);
   });
 
   it('survives clients that disconnect in the middle of the event stream', async () => {

@@ -76,8 +76,8 @@ async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: Serv
   const limit = deps.maxSegmentBytes ?? MAX_SEGMENT_BYTES;
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
-    text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`);
-    req.resume();
+    // Answer before the body arrives and close: draining up to 300 MB nobody wants would waste the link.
+    text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`, true);
     return;
   }
   const data = await readBody(req, limit);
