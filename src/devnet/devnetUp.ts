@@ -36,6 +36,10 @@ export interface DevnetUpOptions {
   /** Gateway TicketBroker funding (wei). */
   deposit: bigint;
   reserve: bigint;
+  /** Orchestrators' ticket EV (wei); with maxFaceValue equal to it every ticket wins (deposit visibly drops). */
+  ticketEV?: bigint;
+  /** Orchestrators' max ticket face value (wei). */
+  maxFaceValue?: bigint;
   timeoutMs?: number;
   onProgress?: (msg: string) => void;
 }
@@ -100,6 +104,8 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
         const controlToken = randomBytes(24).toString('base64url');
         const args = ['--port', String(o.basePort === 0 ? 0 : o.basePort + i), '--price', price];
         if (o.passthrough) args.push('--passthrough');
+        if (o.ticketEV !== undefined) args.push('--ticket-ev', o.ticketEV.toString());
+        if (o.maxFaceValue !== undefined) args.push('--max-face-value', o.maxFaceValue.toString());
         if (chainState) args.push('--eth-url', chainState.rpcUrl, '--controller', chainState.contracts.controller);
         else args.push('--offchain');
         const env: Record<string, string> = { [CONTROL_TOKEN_ENV]: controlToken };

@@ -21,8 +21,8 @@ export interface TestGateway {
 }
 
 /** Starts a gateway on free loopback ports with the given settings and records its events. */
-export async function startTestGateway(flags: Record<string, SettingValue>): Promise<TestGateway> {
-  const { dir, cleanup } = tempDataDir('gw-pipe-');
+export async function startTestGateway(flags: Record<string, SettingValue>, dataDir?: string): Promise<TestGateway> {
+  const { dir, cleanup } = dataDir ? { dir: dataDir, cleanup: () => undefined } : tempDataDir('gw-pipe-');
   const paths = resolvePaths(dir);
   const { state } = await launchDaemon({ paths, flags: { controlAddr: '127.0.0.1:0', httpAddr: '127.0.0.1:0', rtmpAddr: '127.0.0.1:0', ...flags } });
   const token = readFileSync(paths.tokenFile, 'utf8').trim();

@@ -30,6 +30,10 @@ export default class DevnetUp extends GwCommand {
     'chain-port': Flags.integer({ description: 'JSON-RPC port of the local chain; 0 = a free port', default: 8545 }),
     deposit: Flags.string({ description: 'Gateway TicketBroker deposit', default: '10 ETH' }),
     reserve: Flags.string({ description: 'Gateway TicketBroker reserve', default: '10 ETH' }),
+    'winning-tickets': Flags.string({
+      description:
+        'Tickets of this face value (e.g. "0.005 ETH") that win half the time, so redemptions and the falling deposit show at once (gateways refuse tickets that always win: EV must stay below face value)',
+    }),
   };
 
   async run(): Promise<{ alreadyUp: boolean; state: ReturnType<typeof publicDevnetState> }> {
@@ -43,9 +47,16 @@ export default class DevnetUp extends GwCommand {
     } catch (err) {
       throw new GwUserError(`invalid --deposit/--reserve: ${(err as Error).message}`);
     }
+    let winning: bigint | undefined;
+    try {
+      winning = flags['winning-tickets'] === undefined ? undefined : parseEth(flags['winning-tickets'].replace(/\s*ETH$/i, ''));
+    } catch (err) {
+      throw new GwUserError(`invalid --winning-tickets: ${(err as Error).message}`);
+    }
     let result;
     try {
       result = await devnetUp({
+        ...(winning !== undefined ? { ticketEV: winning / 2n, maxFaceValue: winning } : {}),
         paths,
         orchestrators: flags.orchestrators,
         ...(flags.prices ? { prices: flags.prices.split(',').map((p) => p.trim()) } : {}),
