@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { DaemonState } from '../../client/api.js';
+import type { GwPaths } from '../../client/paths.js';
+import { resolveFfmpeg } from '../../core/media/ffmpeg.js';
+import { devnetDown, devnetUp } from '../../devnet/devnetUp.js';
+import type { DevnetState } from '../../devnet/devnetState.js';
+import { launchDaemon, stopDaemon } from './daemonProcess.js';
+
+/** Devnet prices (wei per pixel): the third is above the demo's cap, to show a "price too high" rejection. */
+export const DEMO_PRICES = ['100000000/1', '150000000/1', '400000000/1'];
+export const DEMO_MAX_PRICE = '300000000';
+/** Tickets of 0.005 ETH winning half the time: redemptions (and a falling deposit) show within a minute. */
+export const DEMO_TICKET_FACE_VALUE = 5_000_000_000_000_000n;
+export const DEMO_STREAM = 'demo';
+
+export interface RunningDemo {
+  readonly devnet: DevnetState;
+  readonly gateway: DaemonState;
+  readonly hlsUrl: string;
+  readonly rtmpUrl: string;
+  readonly publisher: ChildProcess;
+  /** Stops the test stream, the gateway and the devnet. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * The README's "main job": a devnet (chain + 3 orchestrators at different prices), a funded gateway on it, and a
+ * synthetic test stream pushed over RTMP. Everything binds free loopback ports, so it never collides with a
+ * gateway already running on the default ports.
+ */
+export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string) => void; streamSeconds?: number }): Promise<RunningDemo> {
+  const { paths, onProgress } = opts;
+  const ffmpeg = (await resolveFfmpeg()).path;
+  const steps: Array<() => Promise<unknown>> = [];
+  const teardown = async () => {
+    for (const s of steps.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    onProgress('starting the devnet: local chain, contracts, 3 orchestrators');
+    const { state: devnet } = await devnetUp({
+      paths,
+      orchestrators: 3,
+      prices: DEMO_PRICES,
+      chain: true,
+      passthrough: false,
+      basePort: 0,
+      chainPort: 0,
+      deposit: 1_000_000_000_000_000_000n,
+      reserve: 1_000_000_000_000_000_000n,
+      ticketEV: DEMO_TICKET_FACE_VALUE / 2n,
+      maxFaceValue: DEMO_TICKET_FACE_VALUE,
+      onProgress,
+    });
+    steps.push(() => devnetDown(paths));
+    onProgress('starting the gateway (deposit 1 ETH, reserve 1 ETH)');
+    const { state: gateway } = await launchDaemon({
+      paths,
+      flags: {
+        network: 'devnet',
+        controlAddr: '127.0.0.1:0',
+        httpAddr: '127.0.0.1:0',
+        rtmpAddr: '127.0.0.1:0',
+        orchAddr: devnet.orchestrators.map((o) => o.uri),
+        maxPricePerUnit: DEMO_MAX_PRICE,
+        maxTicketEV: '10000000000000000',
+        maxTotalEV: '100000000000000000',
+      },
+    });
+    steps.push(() => stopDaemon({ paths, timeoutMs: 10_000 }));
+    if (!/^rtmp:/.test(gateway.rtmpUrl)) throw new Error(`the gateway has no RTMP ingest: ${gateway.rtmpUrl}`);
+    const rtmpUrl = `${gateway.rtmpUrl}/${DEMO_STREAM}`;
+    onProgress(`pushing a test stream to ${rtmpUrl}`);
+    const publisher = spawn(
+      ffmpeg,
+      [
+        '-loglevel', 'error', '-re',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+        '-f', 'lavfi', '-i', 'sine=frequency=440',
+        ...(opts.streamSeconds ? ['-t', String(opts.streamSeconds)] : []),
+        '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-c:a', 'aac',
+        '-f', 'flv', rtmpUrl,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    steps.push(async () => {
+      if (publisher.exitCode === null) publisher.kill('SIGTERM');
+    });
+    return { devnet, gateway, hlsUrl: `${gateway.httpUrl}/stream/${DEMO_STREAM}.m3u8`, rtmpUrl, publisher, teardown };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runGw, tempDataDir } from '../helpers/gw.js';
+import { readDevnetState } from '../../src/devnet/devnetState.js';
+import { resolvePaths } from '../../src/client/paths.js';
+
+describe('gw demo (the README main job)', () => {
+  it('runs devnet + gateway + test stream, shows tickets flowing, and tears everything down', async () => {
+    const { dir, cleanup } = tempDataDir('gw-demo-test-');
+    try {
+      const r = await runGw(['demo', '--duration', '18', '--plain', '--data-dir', dir], { dataDir: dir, timeoutMs: 120_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/HLS:\s+http:\/\/127\.0\.0\.1:\d+\/stream\/demo\.m3u8/);
+      expect(r.stdout).toMatch(/orchestrators 2 usable, 1 rejected \(3 known\)/);
+      expect(r.stdout).toMatch(/sessions 1 streams/);
+      const tickets = [...r.stdout.matchAll(/(\d+) tickets, EV/g)].map((m) => Number(m[1]));
+      expect(Math.max(...tickets)).toBeGreaterThan(0);
+      expect(r.stderr).toContain('✓ demo stopped');
+      // nothing left running or recorded as running
+      expect(readDevnetState(resolvePaths(dir))).toBeUndefined();
+      expect(existsSync(`${dir}/daemon.json`)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  }, 150_000);
+});
