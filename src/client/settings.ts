@@ -84,10 +84,20 @@ export const SETTINGS = [
     description: 'Record every rendition to this directory, with a VOD playlist at stream end' }),
   spec({ key: 'ffmpegPath', kind: 'string', default: undefined, group: 'video',
     description: 'ffmpeg binary to use (else ffmpeg-static, PATH, @ffmpeg-installer)' }),
+  spec({ key: 'aiProcessingRetryTimeout', kind: 'duration', default: 2000, goFlag: '-aiProcessingRetryTimeout', group: 'ai',
+    description: 'How long an AI request may keep trying orchestrators before 503 (ms or 2s); a running attempt is not cut' }),
+  spec({ key: 'maxPricePerCapability', kind: 'string', default: undefined, goFlag: '-maxPricePerCapability', group: 'ai',
+    description: 'Max AI prices per pipeline/model: go-livepeer JSON {"capabilities_prices":[{"pipeline","model_id","price_per_unit","pixels_per_unit","currency"}]} or a path to such a file (gw price set --pipeline)' }),
+  spec({ key: 'customerPricePerCapability', kind: 'string', default: undefined, group: 'ai',
+    description: 'Prices this gateway charges its own customers per pipeline/model (same JSON shape), listed in GET /capabilities (gw price set --customer)' }),
   spec({ key: 'metricsPublic', kind: 'bool', default: false, goFlag: '-monitor', group: 'ops',
     description: 'Serve /metrics on the control port without the token' }),
   spec({ key: 'alertWebhookUrl', kind: 'url', default: undefined, group: 'ops',
     description: 'POST JSON alerts (low deposit/reserve, unlock, price cap, stream failure, crash restart)' }),
+  spec({ key: 'alertDepositBelow', kind: 'wei', default: '100000000000000000', group: 'ops',
+    description: 'Alert when the TicketBroker deposit falls below this many wei (default 0.1 ETH); 0 turns the alert off' }),
+  spec({ key: 'alertReserveBelow', kind: 'wei', default: '360000000000000000', group: 'ops',
+    description: 'Alert when the reserve falls below this many wei (default 0.36 ETH: 1.2M gas × 3 gwei × 100 orchestrators); 0 turns it off' }),
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
@@ -134,6 +144,7 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
   switch (s.kind) {
     case 'string':
       if (text === '') fail('must not be empty');
+      if (s.key === 'maxPricePerCapability' || s.key === 'customerPricePerCapability') checkPriceList(text, fail);
       return text;
     case 'int': {
       if (!/^-?\d+$/.test(text)) fail(`expected an integer, got "${raw}"`);
@@ -173,6 +184,19 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
       return text;
     }
   }
+}
+
+/** A capability price list is go-livepeer JSON with a capabilities_prices array, or (not starting with { or [) a file path. */
+function checkPriceList(text: string, fail: (why: string) => never): void {
+  if (!text.startsWith('{') && !text.startsWith('[')) return;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    fail(`not valid JSON: ${(err as Error).message}`);
+  }
+  const list = Array.isArray(v) ? v : (v as Record<string, unknown> | null)?.['capabilities_prices'];
+  if (!Array.isArray(list)) fail('expected {"capabilities_prices": [ … ]}');
 }
 
 /** Checks a JSON value (from a config file or the control API) against the setting's kind. */

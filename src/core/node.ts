@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import type { GatewayMode } from '../client/events.js';
+import type { GatewayMode, GwEvent } from '../client/events.js';
 import type { GwPaths } from '../client/paths.js';
+import { startAlerts } from './alerts/alerts.js';
 import { startGatewayChain, type GatewayChain } from './chain/gatewayChain.js';
 import type { ControlRouteModule } from './control/app.js';
 import { chainRoutes } from './control/routes/chain.js';
@@ -21,6 +22,7 @@ import { SenderMonitor } from './payments/senderMonitor.js';
 import { resolveValidationSettings } from './payments/senderValidation.js';
 import { TicketSender } from './payments/ticketSender.js';
 import type { RuntimeConfig } from './runtimeConfig.js';
+import { GW_VERSION } from './version.js';
 
 /** Everything the daemon runs besides its control plane, built in dependency order and closed in reverse. */
 export interface GatewayNode {
@@ -58,14 +60,17 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     const remoteSignerUrl = config.get<string | undefined>('remoteSignerUrl');
     const mode: GatewayMode = remoteSignerUrl ? 'remote-signer' : chain ? 'on-chain' : 'off-chain';
     const metrics = createMetrics({ nodeId: `${chain?.address ?? ''}-` });
-    const unsubscribeMetrics = bus.subscribe((ev) => {
+    const onEvent = (ev: GwEvent) => {
       metrics.gwEvents.inc({ type: ev.type });
       if (ev.type === 'chain.updated' && chain) {
         metrics.gatewayDeposit.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.depositWei)));
         metrics.gatewayReserve.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.reserveWei)));
       }
       if (ev.type === 'tickets.sent') chain?.recordSpend(BigInt(ev.evWei));
-    });
+    };
+    const unsubscribeMetrics = bus.subscribe(onEvent);
+    // The chain announced its first deposit/reserve before the metrics existed: count the history in as well.
+    for (const ev of bus.since(0)) onEvent(ev);
     closers.push(unsubscribeMetrics);
 
     let payments: PaymentSource | null = null;
@@ -121,6 +126,15 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     closers.push(() => gateway.close());
     const activity = new RecentActivity(bus);
     closers.push(() => activity.close());
+    const alerts = startAlerts({
+      bus,
+      config,
+      log: log.child({ module: 'alerts' }),
+      dataDir: ctx.paths.dataDir,
+      node: { version: GW_VERSION, ...(chain ? { address: chain.address } : {}) },
+      pool: { orchestrators: () => gateway.registry.list(), maxPrice: () => gateway.maxPrice() },
+    });
+    closers.push(() => alerts.close());
 
     let rtmp: RtmpIngest | undefined;
     if (ffmpeg) {

@@ -55,6 +55,7 @@ export class GatewayService {
   private poolError: string | undefined;
   private profiles: ResolvedProfiles;
   private probeTimer: NodeJS.Timeout | undefined;
+  private noneUsable = false;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly transcoders = new Set<StreamPipeline>();
 
@@ -215,9 +216,12 @@ export class GatewayService {
       const counts = this.registry.counts();
       this.deps.metrics?.gwOrchestrators.set({ state: 'usable' }, counts.usable);
       this.deps.metrics?.gwOrchestrators.set({ state: 'rejected' }, counts.rejected);
-      if (counts.usable === 0 && counts.known > 0) {
+      // Raised when the pool turns unusable (all unreachable, incompatible or over the cap), not on every probe.
+      const noneUsable = counts.usable === 0 && counts.known > 0;
+      if (noneUsable && !this.noneUsable) {
         this.deps.bus.emit({ type: 'alert', alert: 'no-usable-orchestrator', severity: 'critical', message: `none of ${counts.known} orchestrators is usable (see gw orchestrators ls)` });
       }
+      this.noneUsable = noneUsable;
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'orchestrator probe failed');
     }

@@ -118,12 +118,16 @@ export class StreamRegistry {
     this.deps.metrics?.sourceEmergedUnprocessed.inc();
     this.deps.metrics?.sourceDuration.observe(seg.durationMs / 1000);
     stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data });
+    // metrics: the source segment is now in the stream's playlist
+    this.deps.metrics?.sourceAppeared.inc({ profile: SOURCE_RENDITION, seg_type: spec.ingest });
     try {
       const transcoder = await stream.transcoder;
       const out = await transcoder.transcode(seg);
       for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data });
+      this.deps.metrics?.recordSegmentOutcome(true); // metrics: livepeer_success_rate
       return out;
     } catch (err) {
+      this.deps.metrics?.recordSegmentOutcome(false); // metrics: livepeer_success_rate
       if (err instanceof SegmentFailure && err.kind === 'sender-validation') void this.end(spec.id, `payment problem: ${err.message}`);
       throw err;
     } finally {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SuccessRateWindow } from './successRate.js';
 
 /**
  * Every metric the daemon exports, declared in one typed factory. Names and labels follow go-livepeer's
@@ -11,6 +12,9 @@ export function createMetrics(opts: { nodeId: string }) {
   collectDefaultMetrics({ register: registry });
   const r = [registry];
   const latencyBuckets = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 7.5, 10];
+  // Registered at the first segment outcome: an idle gateway has no success rate (not a rate of 0).
+  const successRate = new Gauge({ name: 'livepeer_success_rate', help: 'Transcoded / source segments over the last 30 outcomes', registers: [] });
+  const outcomes = new SuccessRateWindow();
   return {
     registry,
     streamCreated: new Counter({ name: 'livepeer_stream_created_total', help: 'Streams created', registers: r }),
@@ -18,7 +22,7 @@ export function createMetrics(opts: { nodeId: string }) {
     streamEnded: new Counter({ name: 'livepeer_stream_ended_total', help: 'Streams ended', registers: r }),
     currentSessions: new Gauge({ name: 'livepeer_current_sessions_total', help: 'Streams being transcoded', registers: r }),
     maxSessions: new Gauge({ name: 'livepeer_max_sessions_total', help: 'Max concurrent streams', registers: r }),
-    sourceAppeared: new Counter({ name: 'livepeer_segment_source_appeared_total', help: 'Source segments appeared', labelNames: ['profile', 'seg_type'], registers: r }),
+    sourceAppeared: new Counter({ name: 'livepeer_segment_source_appeared_total', help: 'Source segments added to the stream playlist (seg_type: rtmp or http-push)', labelNames: ['profile', 'seg_type'], registers: r }),
     sourceEmerged: new Counter({ name: 'livepeer_segment_source_emerged_total', help: 'Source segments emerged from the segmenter', registers: r }),
     sourceEmergedUnprocessed: new Counter({ name: 'livepeer_segment_source_emerged_unprocessed_total', help: 'Raw count of emerged segments', registers: r }),
     sourceUploaded: new Counter({ name: 'livepeer_segment_source_uploaded_total', help: 'Segments uploaded to an orchestrator', labelNames: ['orchestrator_uri'], registers: r }),
@@ -28,7 +32,12 @@ export function createMetrics(opts: { nodeId: string }) {
     transcodedUnprocessed: new Counter({ name: 'livepeer_segment_transcoded_unprocessed_total', help: 'Per-orchestrator transcode successes', labelNames: ['profiles', 'orchestrator_uri'], registers: r }),
     transcodeFailed: new Counter({ name: 'livepeer_segment_transcode_failed_total', help: 'Segments that failed to transcode', labelNames: ['error_code'], registers: r }),
     transcodedAllAppeared: new Counter({ name: 'livepeer_segment_transcoded_all_appeared_total', help: 'Segments with all renditions present', labelNames: ['profiles'], registers: r }),
-    successRate: new Gauge({ name: 'livepeer_success_rate', help: 'Transcoded / source segments (recent window)', registers: r }),
+    successRate,
+    /** One source segment finished (transcoded or failed for good): updates livepeer_success_rate. */
+    recordSegmentOutcome(transcoded: boolean): void {
+      if (!registry.getSingleMetric('livepeer_success_rate')) registry.registerMetric(successRate);
+      successRate.set(outcomes.record(transcoded));
+    },
     overallLatency: new Histogram({ name: 'livepeer_transcode_overall_latency_seconds', help: 'Segment emerged to all renditions downloaded', labelNames: ['profiles', 'orchestrator_uri'], buckets: latencyBuckets, registers: r }),
     uploadTime: new Histogram({ name: 'livepeer_upload_time_seconds', help: 'Segment upload + transcode round trip', labelNames: ['orchestrator_uri'], buckets: latencyBuckets, registers: r }),
     downloadTime: new Histogram({ name: 'livepeer_download_time_seconds', help: 'Rendition download time', buckets: latencyBuckets, registers: r }),
