@@ -14,6 +14,7 @@ import { devnetEntry, isDevnetProcess, spawnDetached, stopGroup, waitForReady } 
 import { type DevnetOrchestratorState, type DevnetState, devnetPids, readDevnetState, removeDevnetState, writeDevnetState } from './devnetState.js';
 import { CONTROL_TOKEN_ENV, ETH_KEY_ENV } from './orchestrator/orchestratorFlags.js';
 import { parsePrice } from './orchestrator/faults.js';
+import { aiOptionsFromFlags, parseByoc } from './orchestrator/ai/config.js';
 
 /** Hardhat account roles: #0 deployer/owner, #1 gateway, #2… orchestrators. */
 const GATEWAY_ACCOUNT = 1;
@@ -42,6 +43,26 @@ export interface DevnetUpOptions {
   maxFaceValue?: bigint;
   timeoutMs?: number;
   onProgress?: (msg: string) => void;
+  /** Orchestrators serve the default devnet AI runner set (`--ai`). */
+  ai?: boolean;
+  /** `--ai-models` value passed to every orchestrator. */
+  aiModels?: string;
+  /** `--ai-price` value passed to every orchestrator. */
+  aiPrices?: string;
+  /** `--byoc` value passed to every orchestrator. */
+  byoc?: string;
+}
+
+/** Orchestrator flags for the AI/BYOC options, validated before anything starts. */
+function aiArgs(o: DevnetUpOptions): string[] {
+  aiOptionsFromFlags({ ai: o.ai === true, ...(o.aiModels !== undefined ? { models: o.aiModels } : {}), ...(o.aiPrices !== undefined ? { prices: o.aiPrices } : {}) });
+  if (o.byoc !== undefined) parseByoc(o.byoc);
+  const args: string[] = [];
+  if (o.ai) args.push('--ai');
+  if (o.aiModels !== undefined) args.push('--ai-models', o.aiModels);
+  if (o.aiPrices !== undefined) args.push('--ai-price', o.aiPrices);
+  if (o.byoc !== undefined) args.push('--byoc', o.byoc);
+  return args;
 }
 
 export interface DevnetUpResult {
@@ -67,6 +88,7 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
     throw new Error(`--orchestrators must be between 1 and ${MAX_DEVNET_ORCHESTRATORS}`);
   }
   const prices = pricesFor(o.orchestrators, o.prices);
+  const extraArgs = aiArgs(o);
   const existing = readDevnetState(o.paths);
   if (existing && devnetAlive(existing)) return { state: existing, alreadyUp: true };
   if (existing) removeDevnetState(o.paths);
@@ -104,6 +126,7 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
         const controlToken = randomBytes(24).toString('base64url');
         const args = ['--port', String(o.basePort === 0 ? 0 : o.basePort + i), '--price', price];
         if (o.passthrough) args.push('--passthrough');
+        args.push(...extraArgs);
         if (o.ticketEV !== undefined) args.push('--ticket-ev', o.ticketEV.toString());
         if (o.maxFaceValue !== undefined) args.push('--max-face-value', o.maxFaceValue.toString());
         if (chainState) args.push('--eth-url', chainState.rpcUrl, '--controller', chainState.contracts.controller);

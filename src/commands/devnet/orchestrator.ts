@@ -16,6 +16,8 @@ export default class DevnetOrchestrator extends GwCommand {
     '<%= config.bin %> devnet orchestrator --port 8935 --price 1200/1 --offchain',
     '<%= config.bin %> devnet orchestrator --price 1200/1 --eth-url http://127.0.0.1:8545 --controller 0x… --eth-key 0x…',
     '<%= config.bin %> devnet orchestrator --offchain --passthrough --latency 50-300ms --error-rate 0.1',
+    '<%= config.bin %> devnet orchestrator --ai --ai-price text-to-image=5/1 --byoc devnet-echo=echo,1000/1,2',
+    '<%= config.bin %> devnet orchestrator --ai-models "llm=warm:devnet/llm-tiny*2,cold:devnet/llm-large"',
   ];
 
   static override flags = {
@@ -35,6 +37,10 @@ export default class DevnetOrchestrator extends GwCommand {
     'ticket-ev': Flags.string({ description: 'Expected value per ticket, wei', default: '8000000000' }),
     'max-face-value': Flags.string({ description: 'Upper bound for ticket face values, wei (0 = none)' }),
     ffmpeg: Flags.string({ description: 'ffmpeg binary' }),
+    ai: Flags.boolean({ description: 'Serve all AI pipelines with deterministic devnet runners (default models and prices)' }),
+    'ai-models': Flags.string({ description: 'AI models: "<pipeline>=warm:<model>[*capacity],cold:<model>;…" (adds to or replaces --ai pipelines)' }),
+    'ai-price': Flags.string({ description: 'AI prices per pipeline: "<pipeline>=<pricePerUnit>[/<pixelsPerUnit>],…"' }),
+    byoc: Flags.string({ description: 'BYOC capabilities: "<name>=<echo|sleep>,<wei per second[/scaling]>,<capacity>;…" (more via POST /capability/register)' }),
   };
 
   async run(): Promise<void> {
@@ -66,6 +72,8 @@ export default class DevnetOrchestrator extends GwCommand {
         ['Address', orch.address],
         ['Mode', opts.offchain ? 'off-chain' : opts.chain ? `on-chain (${opts.chain.rpcUrl})` : 'simulated chain (tickets checked, never redeemed)'],
         ['Price', opts.offchain ? 'none (off-chain)' : `${opts.pricePerUnit}/${opts.pixelsPerUnit} wei per pixel`],
+        ['AI', opts.ai ? opts.ai.pipelines.map((p) => `${p.pipeline} (${p.models.map((m) => `${m.id}${m.warm ? '' : ' cold'}`).join(', ')})`).join('; ') : 'none'],
+        ['BYOC', opts.byoc && opts.byoc.length > 0 ? opts.byoc.map((b) => b.name).join(', ') : 'none (POST /capability/register, Authorization: <control token>)'],
         ['Control', `${orch.serviceUri}/devnet/faults and /devnet/stats, Authorization: Bearer <token from ${tokenSource}>`],
       ]),
     );

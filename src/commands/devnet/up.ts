@@ -19,6 +19,7 @@ export default class DevnetUp extends GwCommand {
     '<%= config.bin %> devnet up',
     '<%= config.bin %> devnet up --orchestrators 3 --prices 1000/1,1200/1,1500/1',
     '<%= config.bin %> devnet up --no-chain --passthrough   # off-chain orchestrators, no transcoding',
+    '<%= config.bin %> devnet up --ai --ai-price llm=1000/1 --byoc devnet-echo=echo,1000/1,2   # AI pipelines and BYOC on every orchestrator',
   ];
 
   static override flags = {
@@ -30,6 +31,10 @@ export default class DevnetUp extends GwCommand {
     'chain-port': Flags.integer({ description: 'JSON-RPC port of the local chain; 0 = a free port', default: 8545 }),
     deposit: Flags.string({ description: 'Gateway TicketBroker deposit', default: '10 ETH' }),
     reserve: Flags.string({ description: 'Gateway TicketBroker reserve', default: '10 ETH' }),
+    ai: Flags.boolean({ description: 'Orchestrators serve all AI pipelines with deterministic devnet runners' }),
+    'ai-models': Flags.string({ description: 'AI models for every orchestrator: "<pipeline>=warm:<model>[*capacity],cold:<model>;…"' }),
+    'ai-price': Flags.string({ description: 'AI prices per pipeline: "<pipeline>=<pricePerUnit>[/<pixelsPerUnit>],…"' }),
+    byoc: Flags.string({ description: 'BYOC capabilities for every orchestrator: "<name>=<echo|sleep>,<wei per second[/scaling]>,<capacity>;…"' }),
     'winning-tickets': Flags.string({
       description:
         'Tickets of this face value (e.g. "0.005 ETH") that win half the time, so redemptions and the falling deposit show at once (gateways refuse tickets that always win: EV must stay below face value)',
@@ -66,6 +71,10 @@ export default class DevnetUp extends GwCommand {
         chainPort: flags['chain-port'],
         deposit,
         reserve,
+        ai: flags.ai,
+        ...(flags['ai-models'] !== undefined ? { aiModels: flags['ai-models'] } : {}),
+        ...(flags['ai-price'] !== undefined ? { aiPrices: flags['ai-price'] } : {}),
+        ...(flags.byoc !== undefined ? { byoc: flags.byoc } : {}),
         onProgress: (m) => {
           if (!this.jsonEnabled()) this.logToStderr(`… ${m}`);
         },

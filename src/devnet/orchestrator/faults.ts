@@ -6,13 +6,13 @@ export type Latency = number | readonly [number, number];
 
 /** Faults to apply from the start. */
 export interface FaultConfig {
-  /** The next n segments answer 200 with TranscodeResult.error = "OrchestratorBusy". */
+  /** The next n segments answer 200 with TranscodeResult.error = "OrchestratorBusy" (AI/BYOC requests: 500 with that text). */
   failNext?: number;
-  /** Extra delay before each GetOrchestrator answer and before each segment is transcoded. */
+  /** Extra delay before each GetOrchestrator answer and before each segment is transcoded (or AI/BYOC job runs). */
   latency?: Latency;
-  /** Probability (0..1) that a segment answers with TranscodeResult.error = INJECTED_ERROR. */
+  /** Probability (0..1) that a segment answers with TranscodeResult.error = INJECTED_ERROR (AI/BYOC: 500). */
   errorRate?: number;
-  /** Die (in-process: close abruptly; process entry: exit) once this many more segments were answered. */
+  /** Die (in-process: close abruptly; process entry: exit) once this many more segments (or AI/BYOC jobs) were answered. */
   dieAfter?: number;
 }
 

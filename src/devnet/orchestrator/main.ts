@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { optionsFromFlags } from './orchestratorFlags.js';
 import { startDevnetOrchestrator } from './server.js';
 
-const STRING_FLAGS = ['host', 'port', 'price', 'eth-key', 'capacity', 'fail-next', 'latency', 'error-rate', 'die-after', 'eth-url', 'controller', 'ticket-ev', 'max-face-value', 'ffmpeg', 'control-token'] as const;
+const STRING_FLAGS = ['host', 'port', 'price', 'eth-key', 'capacity', 'fail-next', 'latency', 'error-rate', 'die-after', 'eth-url', 'controller', 'ticket-ev', 'max-face-value', 'ffmpeg', 'control-token', 'ai-models', 'ai-price', 'byoc'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
       ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
       offchain: { type: 'boolean' },
       passthrough: { type: 'boolean' },
+      ai: { type: 'boolean' },
     },
     strict: true,
   });

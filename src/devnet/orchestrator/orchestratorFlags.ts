@@ -2,6 +2,7 @@
 // once into DevnetOrchestratorOptions. Secrets (node key, control token) may also come from the environment.
 import type { Address, Hex } from 'viem';
 import { isAddress } from '../../core/protocol/address.js';
+import { aiOptionsFromFlags, parseByoc } from './ai/config.js';
 import { type FaultConfig, parseLatency, parsePrice } from './faults.js';
 import type { DevnetOrchestratorOptions } from './server.js';
 
@@ -29,6 +30,14 @@ export interface OrchestratorFlagValues {
   'max-face-value'?: string;
   ffmpeg?: string;
   'control-token'?: string;
+  /** Serve the default devnet AI runner set. */
+  ai?: boolean;
+  /** "<pipeline>=warm:<model>[*capacity],cold:<model>;…" */
+  'ai-models'?: string;
+  /** "<pipeline>=<pricePerUnit>[/<pixelsPerUnit>],…" */
+  'ai-price'?: string;
+  /** "<name>=<echo|sleep>,<price per second>,<capacity>;…" */
+  byoc?: string;
 }
 
 function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
@@ -80,6 +89,9 @@ export function optionsFromFlags(f: OrchestratorFlagValues, env: NodeJS.ProcessE
   const maxFv = wei('max-face-value', f['max-face-value']);
   if (maxFv !== undefined) opts.maxFaceValue = maxFv;
   if (f.ffmpeg !== undefined) opts.ffmpeg = f.ffmpeg;
+  const ai = aiOptionsFromFlags({ ai: f.ai === true, ...(f['ai-models'] !== undefined ? { models: f['ai-models'] } : {}), ...(f['ai-price'] !== undefined ? { prices: f['ai-price'] } : {}) });
+  if (ai) opts.ai = ai;
+  if (f.byoc !== undefined) opts.byoc = parseByoc(f.byoc);
   const token = f['control-token'] ?? env[CONTROL_TOKEN_ENV];
   if (token !== undefined && token !== '') opts.controlToken = token;
   return opts;

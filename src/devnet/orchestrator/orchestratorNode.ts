@@ -13,11 +13,14 @@ import {
   OrchestratorRequestSchema,
   type Payment,
   PingPongSchema,
+  type PriceInfo,
 } from '../../core/protocol/gen/net/lp_rpc_pb.js';
 import { verifyOrchestratorRequest } from '../../core/protocol/orchestratorRequest.js';
 import { ticketsFromPayment } from '../../core/protocol/payment.js';
 import { Rational } from '../../core/protocol/rational.js';
 import { type LocalSigner, signMessage } from '../../core/protocol/signer.js';
+import type { AiCatalog } from './ai/catalog.js';
+import type { ByocRegistry } from './byoc/registry.js';
 import type { ChainView } from './chainView.js';
 import type { Clock } from './clock.js';
 import type { FaultInjector } from './faults.js';
@@ -45,6 +48,12 @@ export interface Counters {
   ticketsReceived: number;
   winningTickets: number;
   getOrchestrator: number;
+  /** AI requests answered 200 / rejected (any 4xx/5xx). */
+  aiRequests: number;
+  aiRejected: number;
+  /** BYOC jobs answered 200 / rejected. */
+  byocRequests: number;
+  byocRejected: number;
 }
 
 export interface NodeConfig {
@@ -59,6 +68,10 @@ export interface NodeConfig {
   balances: Balances;
   faults: FaultInjector;
   logger: DevnetLogger;
+  /** AI models served by the devnet runners, if any. */
+  ai?: AiCatalog;
+  /** BYOC capabilities, if any. */
+  byoc?: ByocRegistry;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -72,9 +85,23 @@ export function toAddressBytes(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A net.PriceInfo for a reduced price (capability and constraint only in capabilities_prices). */
+function priceInfo(price: Rational, capability = 0, constraint = ''): PriceInfo {
+  return { $typeName: 'net.PriceInfo', pricePerUnit: price.num, pixelsPerUnit: price.den, capability, constraint };
+}
+
 export class OrchestratorNode {
-  readonly counters: Counters = { segments: 0, segmentsRejected: 0, ticketsReceived: 0, winningTickets: 0, getOrchestrator: 0 };
-  readonly capabilities: Capabilities;
+  readonly counters: Counters = {
+    segments: 0,
+    segmentsRejected: 0,
+    ticketsReceived: 0,
+    winningTickets: 0,
+    getOrchestrator: 0,
+    aiRequests: 0,
+    aiRejected: 0,
+    byocRequests: 0,
+    byocRejected: 0,
+  };
   readonly address: Address;
   private price: Rational;
 
@@ -84,12 +111,19 @@ export class OrchestratorNode {
   ) {
     this.price = Rational.of(price.pricePerUnit, price.pixelsPerUnit);
     this.address = cfg.signer?.address ?? ZERO_ADDRESS;
-    const ids = DEFAULT_CAPABILITIES;
-    this.capabilities = buildCapabilities({
-      ids,
+  }
+
+  /** Advertised capabilities: the default set plus served AI capabilities with their models and live in-use counts. */
+  get capabilities(): Capabilities {
+    const ai = this.cfg.ai;
+    const capacities = new Map(DEFAULT_CAPABILITIES.map((id) => [id, 1]));
+    for (const [id, n] of ai?.capacities() ?? []) capacities.set(id, n);
+    return buildCapabilities({
+      ids: [...capacities.keys()],
       mandatories: [Capability.AuthToken],
-      capacities: new Map(ids.map((id) => [id, 1])),
+      capacities,
       version: DEVNET_VERSION,
+      ...(ai ? { perCapability: ai.perCapability() } : {}),
     });
   }
 
@@ -107,8 +141,12 @@ export class OrchestratorNode {
     return (sessionId !== undefined ? this.cfg.balances.pinnedPrice(sender, sessionId) : undefined) ?? this.price;
   }
 
-  /** A fresh OrchestratorInfo for `sender` with a new auth token (callers may swap the token). */
-  async orchestratorInfo(sender: Uint8Array, sessionId?: string): Promise<OrchestratorInfo> {
+  /**
+   * A fresh OrchestratorInfo for `sender` with a new auth token (callers may swap the token). With job caps
+   * (GetOrchestrator) the price is the AI quote for them when positive; without caps the reply lists
+   * capabilities_prices (go-livepeer priceInfo / GetCapabilitiesPrices).
+   */
+  async orchestratorInfo(sender: Uint8Array, sessionId?: string, jobCaps?: Capabilities | null): Promise<OrchestratorInfo> {
     const info = create(OrchestratorInfoSchema, {
       transcoder: this.cfg.serviceUri,
       address: addressToBytes(this.address),
@@ -116,9 +154,17 @@ export class OrchestratorNode {
       authToken: this.cfg.tokens.mint(),
     });
     if (!this.cfg.offchain && this.cfg.recipient) {
-      const price = this.sessionPrice(toChecksumAddress(sender), sessionId);
-      info.priceInfo = { $typeName: 'net.PriceInfo', pricePerUnit: price.num, pixelsPerUnit: price.den, capability: 0, constraint: '' };
+      let price = this.sessionPrice(toChecksumAddress(sender), sessionId);
+      if (jobCaps && this.cfg.ai) {
+        const quote = this.cfg.ai.quote(jobCaps);
+        if (quote.sign() > 0) price = quote;
+      }
+      info.priceInfo = priceInfo(price);
       info.ticketParams = await this.cfg.recipient.ticketParams(sender, price);
+      if (jobCaps === null) {
+        const all = [...(this.cfg.ai?.prices() ?? []), ...(this.cfg.byoc?.prices() ?? [])];
+        info.capabilitiesPrices = all.map((p) => priceInfo(p.price, p.capability, p.constraint));
+      }
     }
     return info;
   }
@@ -138,7 +184,7 @@ export class OrchestratorNode {
     const delay = this.cfg.faults.latencyMs();
     if (delay > 0) await sleep(delay);
     this.counters.getOrchestrator++;
-    const info = await this.orchestratorInfo(toAddressBytes(req.address));
+    const info = await this.orchestratorInfo(toAddressBytes(req.address), undefined, req.capabilities ?? null);
     return toBinary(OrchestratorInfoSchema, info);
   }
 

@@ -16,11 +16,19 @@ import { type DevnetLogger, OrchestratorNode, silentLogger } from './orchestrato
 import { Recipient } from './recipient.js';
 import { httpError, serveSegment } from './segment.js';
 import { AuthTokens, Balances, Sessions } from './sessions.js';
+import { AiCatalog } from './ai/catalog.js';
+import { type DevnetAiOptions, type DevnetByocOptions, isAiPipeline } from './ai/config.js';
+import { type AiContext, serveAi } from './ai/handler.js';
+import { ResultStore } from './ai/results.js';
+import { ByocRegistry } from './byoc/registry.js';
+import { type ByocContext, routeByoc } from './byoc/routes.js';
 
 export type { ChainConfig } from './chainView.js';
 export type { Clock } from './clock.js';
 export type { DevnetLogger } from './orchestratorNode.js';
 export type { FaultConfig, FaultController, FaultState, Latency } from './faults.js';
+export type { AiModelConfig, AiPipelineConfig, DevnetAiOptions, DevnetByocOptions, UnitPrice } from './ai/config.js';
+export { defaultDevnetAi } from './ai/config.js';
 
 export interface DevnetOrchestratorOptions {
   /** Interface to bind (default 127.0.0.1). */
@@ -62,6 +70,10 @@ export interface DevnetOrchestratorOptions {
   chainPollMs?: number;
   /** What dieAfter does; default: close the server abruptly. The process entry passes process.exit. */
   onDie?: () => void;
+  /** AI pipelines served by devnet runners (POST /<pipeline>); see defaultDevnetAi(). */
+  ai?: DevnetAiOptions;
+  /** BYOC capabilities served by built-in devnet handlers; more can be registered at run time. */
+  byoc?: DevnetByocOptions[];
 }
 
 /** Counters and balances, JSON-ready. */
@@ -85,6 +97,14 @@ export interface DevnetOrchestratorStats {
   balanceBySession: Record<string, string>;
   pricePerUnit: string;
   pixelsPerUnit: string;
+  /** AI requests answered 200 / rejected. */
+  aiRequests: number;
+  aiRejected: number;
+  /** "<pipeline>/<model>" → requests in progress. */
+  aiInUse: Record<string, number>;
+  /** BYOC jobs answered 200 / rejected. */
+  byocRequests: number;
+  byocRejected: number;
 }
 
 export interface DevnetOrchestrator {
@@ -168,6 +188,9 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
 
   const sessions = new Sessions(clock, capacity);
   const balances = new Balances(clock);
+  const ai = opts.ai ? new AiCatalog(opts.ai) : undefined;
+  const byoc = new ByocRegistry(opts.byoc ?? []);
+  const results = new ResultStore(clock);
   // Faults and node refer to each other: the node exists once the port (and so the service URI) is known.
   const ref: { node?: OrchestratorNode } = {};
   const faults = new FaultInjector(opts.faults ?? {}, {
@@ -203,6 +226,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     for (const id of sessions.sweep(opts.sessionIdleMs ?? 70_000)) logger.info(`session ${id} idle: ended`);
     balances.sweep(BALANCE_IDLE_MS);
     recipient?.sweep();
+    results.sweep();
   };
   const timer = setInterval(sweep, 5000).unref();
 
@@ -234,7 +258,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
   const port = (server.address() as AddressInfo).port;
   const serviceUri = `https://${formatHost(host)}:${port}`;
   const n = new OrchestratorNode(
-    { serviceUri, offchain, signer, chain, recipient, clock, tokens: new AuthTokens(clock, opts.authTokenTtlMs ?? 30 * 60 * 1000), sessions, balances, faults, logger },
+    { serviceUri, offchain, signer, chain, recipient, clock, tokens: new AuthTokens(clock, opts.authTokenTtlMs ?? 30 * 60 * 1000), sessions, balances, faults, logger, ...(ai ? { ai } : {}), byoc },
     { pricePerUnit: opts.pricePerUnit, pixelsPerUnit: opts.pixelsPerUnit },
   );
   ref.node = n;
@@ -244,6 +268,8 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     Ping: (b: Uint8Array) => n.ping(b),
   };
   const segmentCtx = { node: n, sessions, faults, serviceUri, passthrough: opts.passthrough === true, ffmpeg, onDie: die };
+  const aiCtx: AiContext | undefined = ai ? { node: n, catalog: ai, results, faults, serviceUri, ffmpeg, onDie: die } : undefined;
+  const byocCtx: ByocContext = { node: n, registry: byoc, faults, serviceUri, controlToken, onDie: die };
 
   const stats = (): DevnetOrchestratorStats => {
     const r = chain.redemptionStats();
@@ -262,6 +288,11 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
       balanceBySession: balances.snapshot(),
       pricePerUnit: n.basePrice().num.toString(),
       pixelsPerUnit: n.basePrice().den.toString(),
+      aiRequests: n.counters.aiRequests,
+      aiRejected: n.counters.aiRejected,
+      aiInUse: Object.fromEntries((ai?.entries() ?? []).map((m) => [`${m.pipeline}/${m.modelId}`, m.inUse])),
+      byocRequests: n.counters.byocRequests,
+      byocRejected: n.counters.byocRejected,
     };
   };
 
@@ -270,7 +301,18 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     if (isGrpcRequest(req)) return serveUnary(req, res, 'net.Orchestrator', methods);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/segment') return serveSegment(segmentCtx, req, res);
+    const pipeline = path.slice(1);
+    if (aiCtx && isAiPipeline(pipeline)) return serveAi(aiCtx, req, res, pipeline);
+    if (await routeByoc(byocCtx, req, res, path)) return;
     if (path.startsWith('/stream/') && (req.method === 'GET' || req.method === 'HEAD')) {
+      const r = /^\/stream\/([^/]+)\/([^/]+)$/.exec(path);
+      const result = r ? results.get(r[1] as string, decodeURIComponent(r[2] as string)) : undefined;
+      if (result) {
+        res.writeHead(200, { 'content-type': result.contentType, 'content-length': result.data.length });
+        if (req.method === 'HEAD') res.end();
+        else res.end(result.data);
+        return;
+      }
       const m = /^\/stream\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
       const data = m ? sessions.get(m[1] as string, `${decodeURIComponent(m[2] as string)}/${m[3]}`) : undefined;
       if (!data) return httpError(res, 404, '404 page not found');
