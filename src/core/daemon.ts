@@ -87,7 +87,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     dataDir: paths.dataDir,
     endpoints,
     orchestrators: node.gateway.registry.counts(),
-    sessions: { active: node.gateway.streams.activeCount, streams: node.gateway.streams.activeCount, aiJobs: 0 },
+    sessions: { active: node.gateway.streams.activeCount + node.ai.activeJobs(), streams: node.gateway.streams.activeCount, aiJobs: node.ai.activeJobs() },
     draining,
   });
 

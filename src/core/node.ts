@@ -7,6 +7,8 @@ import type { ControlRouteModule } from './control/app.js';
 import { chainRoutes } from './control/routes/chain.js';
 import { gatewayRoutes } from './control/routes/gateway.js';
 import type { EventBus } from './eventBus.js';
+import { createAiGateway, type AiGateway } from './ai/aiGateway.js';
+import type { GatewayRoute } from './ai/aiRoutes.js';
 import { GatewayService } from './gateway/gatewayService.js';
 import { RecentActivity } from './gateway/recentActivity.js';
 import { startRtmpStreams } from './gateway/rtmpStreams.js';
@@ -29,6 +31,7 @@ export interface GatewayNode {
   readonly mode: GatewayMode;
   readonly metrics: Metrics;
   readonly gateway: GatewayService;
+  readonly ai: AiGateway;
   readonly chain: GatewayChain | null;
   readonly routes: ControlRouteModule[];
   /** Actual RTMP listen port (0 when RTMP is off). */
@@ -74,6 +77,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     closers.push(unsubscribeMetrics);
 
     let payments: PaymentSource | null = null;
+    let ticketSender: TicketSender | undefined;
     if (remoteSignerUrl) {
       payments = new RemotePaymentSource(new RemoteSignerClient({ url: remoteSignerUrl }));
     } else if (chain) {
@@ -94,6 +98,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       purge.unref();
       closers.push(() => clearInterval(purge));
       payments = local;
+      ticketSender = sender;
     }
 
     let ffmpeg: string | undefined;
@@ -103,7 +108,9 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       log.error({ err: (err as Error).message }, 'ffmpeg not found: RTMP ingest is off (HTTP push still works); run gw doctor');
     }
 
+    const extraRoutes: GatewayRoute[] = [];
     const gateway = new GatewayService({
+      extraRoutes,
       config,
       bus,
       log: log.child({ module: 'gateway' }),
@@ -124,6 +131,21 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       dataDir: ctx.paths.dataDir,
     });
     closers.push(() => gateway.close());
+    const ai = createAiGateway({
+      config,
+      bus,
+      log: log.child({ module: 'ai' }),
+      registry: gateway.registry,
+      pool: () => gateway.pool(),
+      payments,
+      signer: payments?.kind === 'local' ? chain?.signer : undefined,
+      ticketSender,
+      onChain: chain !== null,
+      metricsRegistry: metrics.registry,
+      lastL1Block: chain ? () => chain.latestL1Block() : undefined,
+    });
+    extraRoutes.push(...ai.routes);
+    closers.push(() => ai.close());
     const activity = new RecentActivity(bus);
     closers.push(() => activity.close());
     const alerts = startAlerts({
@@ -156,8 +178,9 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       mode,
       metrics,
       gateway,
+      ai,
       chain,
-      routes: [gatewayRoutes(gateway, activity), chain ? chain.routes : chainRoutes(null, log)],
+      routes: [gatewayRoutes(gateway, activity, ai), ai.control, chain ? chain.routes : chainRoutes(null, log)],
       rtmpPort: rtmp?.port ?? 0,
       http: gateway.http,
       stopIntake: () => gateway.stopIntake(),

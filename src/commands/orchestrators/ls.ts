@@ -4,20 +4,37 @@ import { ControlClient } from '../../client/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { ms, pct } from '../../cli/format.js';
 import { renderTable } from '../../cli/render.js';
+import { fetchOffers, renderOffers } from '../../cli/services/prices.js';
+import type { NetworkOffersResponse } from '../../core/ai/aiApi.js';
 
 /** Lists known and rejected orchestrators. */
 export default class OrchestratorsLs extends GwCommand {
   static override description = 'List orchestrators the gateway knows: price vs our cap, latency, success rate, in use, suspended, and why rejected ones were rejected';
 
-  static override examples = ['<%= config.bin %> orchestrators ls', '<%= config.bin %> orchestrators ls --rejected', '<%= config.bin %> orchestrators ls --json'];
+  static override examples = [
+    '<%= config.bin %> orchestrators ls',
+    '<%= config.bin %> orchestrators ls --rejected',
+    '<%= config.bin %> orchestrators ls --pipeline llm',
+    '<%= config.bin %> orchestrators ls --pipeline text-to-image --model stabilityai/sdxl-turbo',
+    '<%= config.bin %> orchestrators ls --json',
+  ];
 
   static override flags = {
     rejected: Flags.boolean({ description: 'Only rejected orchestrators' }),
     usable: Flags.boolean({ description: 'Only usable orchestrators' }),
+    pipeline: Flags.string({ description: 'Who serves this AI pipeline (or "byoc"): model, warm or cold, free capacity, price' }),
+    model: Flags.string({ description: 'With or without --pipeline: only this model (or BYOC capability)' }),
+    refresh: Flags.boolean({ description: 'With --pipeline/--model: ask every orchestrator now instead of using the last answers (≤ 30 s old)' }),
   };
 
-  async run(): Promise<OrchestratorsResponse> {
+  async run(): Promise<OrchestratorsResponse | NetworkOffersResponse> {
     const { flags } = await this.parse(OrchestratorsLs);
+    if (flags.pipeline !== undefined || flags.model !== undefined) {
+      const filter = { ...(flags.pipeline ? { pipeline: flags.pipeline } : {}), ...(flags.model ? { modelId: flags.model } : {}) };
+      const view = await fetchOffers(this.pathsFor(flags), { ...filter, refresh: flags.refresh });
+      this.log(renderOffers(view, filter));
+      return view;
+    }
     const res = await ControlClient.forPaths(this.pathsFor(flags)).orchestrators();
     const list = res.orchestrators.filter((o) => (flags.rejected ? o.rejected : flags.usable ? !o.rejected : true));
     this.log(`price cap: ${res.maxPricePerPixel ? `${res.maxPricePerPixel} wei/pixel` : 'none — accepting any price (gw config set max-price-per-unit N)'}`);

@@ -19,7 +19,7 @@ import { getOrchestrator } from '../protocol/orchestratorClient.js';
 import { Rational } from '../protocol/rational.js';
 import type { Signer } from '../protocol/signer.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
-import { createGatewayHttpServer } from './httpServer.js';
+import { createGatewayHttpServer, type GatewayHttpDeps } from './httpServer.js';
 import { resolveProfiles, type ResolvedProfiles } from './profilesConfig.js';
 import { openStreamTranscoder, type PipelineDeps, type StreamPipeline } from './segmentPipeline.js';
 import { SegmentFailure } from './segmentErrors.js';
@@ -37,6 +37,8 @@ export interface GatewayServiceDeps {
   readonly chain?: { client: PublicClient; bondingManager: Address; serviceRegistry: Address; lastL1Block(): bigint | undefined };
   readonly ffmpeg?: string;
   readonly dataDir: string;
+  /** More gateway HTTP handlers (the AI API); read per request, so it may be filled after construction. */
+  readonly extraRoutes?: GatewayHttpDeps['extraRoutes'];
 }
 
 /** How often the gateway refreshes its view of the orchestrator pool when idle (for `gw orchestrators ls`). */
@@ -51,7 +53,7 @@ export class GatewayService {
   readonly hls: HlsStore;
   readonly streams: StreamRegistry;
   readonly http: Server;
-  private pool: CandidatePool | undefined;
+  private currentPool: CandidatePool | undefined;
   private poolError: string | undefined;
   private profiles: ResolvedProfiles;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -111,6 +113,7 @@ export class GatewayService {
         });
         return { renditions: out.renditions };
       },
+      extraRoutes: deps.extraRoutes,
       onError: (err) => log.error({ err }, 'gateway HTTP handler failed'),
     });
     metrics?.maxSessions.set(config.get<number>('maxSessions'));
@@ -146,6 +149,11 @@ export class GatewayService {
     return Rational.of(perUnit, BigInt(this.deps.config.get<number>('pixelsPerUnit')));
   }
 
+  /** The orchestrator pool (shared with the AI gateway). */
+  pool(): CandidatePool {
+    return this.candidatePool();
+  }
+
   /** `GET /v1/orchestrators`. */
   orchestrators(): OrchestratorsResponse {
     const cap = this.maxPrice();
@@ -163,10 +171,10 @@ export class GatewayService {
   }
 
   private candidatePool(): CandidatePool {
-    if (!this.pool) {
+    if (!this.currentPool) {
       const { config } = this.deps;
       try {
-        this.pool = choosePool({
+        this.currentPool = choosePool({
           orchWebhookUrl: config.get<string | undefined>('orchWebhookUrl'),
           orchAddr: config.get<string[]>('orchAddr'),
           remoteSignerUrl: config.get<string | undefined>('remoteSignerUrl'),
@@ -178,11 +186,11 @@ export class GatewayService {
         throw err instanceof PoolSourceError ? new SegmentFailure('no-sessions', err.message) : err;
       }
     }
-    return this.pool;
+    return this.currentPool;
   }
 
   private resetPool(): void {
-    this.pool = undefined;
+    this.currentPool = undefined;
     void this.probe();
   }
 

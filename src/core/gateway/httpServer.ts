@@ -55,7 +55,8 @@ async function route(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerRes
   const path = url.pathname;
   if (path === '/healthz') return void json(res, 200, { ok: true });
   if (path.startsWith('/live/')) return handlePush(deps, req, res, path);
-  if (path.startsWith('/stream/')) return handleHls(deps, req, res, path);
+  // AI results are also served under /stream/ (by an extra route): HLS answers only what it has.
+  if (path.startsWith('/stream/') && handleHls(deps, req, res, path)) return;
   for (const r of deps.extraRoutes ?? []) if (await r(req, res, url)) return;
   text(res, 404, 'not found');
 }
@@ -125,18 +126,26 @@ function parsePushHeaders(req: IncomingMessage): Pick<PushRequest, 'durationMs' 
   return out;
 }
 
-function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  if (req.method === 'OPTIONS') return void res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS' }).end();
-  if (req.method !== 'GET' && req.method !== 'HEAD') return void text(res, 405, 'method not allowed');
+/** Serves an HLS path; false (nothing written) when this store has nothing there. */
+function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): boolean {
   const parsed = parseHlsPath(path);
   const found = parsed ? deps.hls.lookup(parsed) : undefined;
-  if (!found) return void text(res, 404, 'not found');
+  if (!found) return false;
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS' }).end();
+    return true;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    text(res, 405, 'method not allowed');
+    return true;
+  }
   const body = typeof found.body === 'string' ? Buffer.from(found.body) : found.body;
   // Playlists change every segment; segments never change once written.
   const cache = found.contentType === 'video/MP2T' ? 'max-age=60' : 'max-age=5';
   res.writeHead(200, { 'content-type': found.contentType, 'content-length': body.length, 'cache-control': cache });
   res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 /** Reads a request body up to `limit` bytes; 'too-large' (and the socket drained) past it. */

@@ -1,10 +1,11 @@
 import type { Hono } from 'hono';
+import type { AiGateway } from '../../ai/aiGateway.js';
 import type { GatewayService } from '../../gateway/gatewayService.js';
 import type { RecentActivity } from '../../gateway/recentActivity.js';
 import { apiError, type ControlRouteModule } from '../app.js';
 
-/** Read-only views of the video gateway: orchestrators, sessions, tickets, failovers. */
-export function gatewayRoutes(gateway: GatewayService, activity: RecentActivity): ControlRouteModule {
+/** Read-only views of the gateway: orchestrators, sessions (streams and AI jobs), tickets, failovers. */
+export function gatewayRoutes(gateway: GatewayService, activity: RecentActivity, ai?: Pick<AiGateway, 'views' | 'detail'>): ControlRouteModule {
   return {
     routes: {
       '/v1/orchestrators': ['GET'],
@@ -15,9 +16,12 @@ export function gatewayRoutes(gateway: GatewayService, activity: RecentActivity)
     },
     register(app: Hono) {
       app.get('/v1/orchestrators', (c) => c.json(gateway.orchestrators()));
-      app.get('/v1/sessions', (c) => c.json({ sessions: gateway.streams.views() }));
+      app.get('/v1/sessions', (c) => {
+        const sessions = [...gateway.streams.views(), ...(ai?.views() ?? [])].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+        return c.json({ sessions });
+      });
       app.get('/v1/sessions/:id', (c) => {
-        const d = gateway.streams.detail(c.req.param('id'));
+        const d = gateway.streams.detail(c.req.param('id')) ?? ai?.detail(c.req.param('id'));
         return d ? c.json(d) : apiError(c, 404, 'not_found', `no stream or job named "${c.req.param('id')}"`);
       });
       app.get('/v1/tickets', (c) => {

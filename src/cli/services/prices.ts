@@ -1,0 +1,152 @@
+// `gw price set` / `gw price show`: the video cap through /v1/config, per-capability max prices and customer prices
+// through /v1/prices (or straight in the config file when no daemon runs), and their rendering. go-livepeer can set
+// per-capability prices but never read them back; gw shows them all.
+import type { ConfigResponse } from '../../client/api.js';
+import { updateConfigFile } from '../../client/configFile.js';
+import { ControlClient } from '../../client/controlClient.js';
+import { checkDaemon } from '../../client/daemonState.js';
+import { GwClientError } from '../../client/errors.js';
+import type { GwPaths } from '../../client/paths.js';
+import { resolveSettings } from '../../client/resolveSettings.js';
+import type { SettingValue } from '../../client/settings.js';
+import type { NetworkOffersResponse, PriceEntryView, PriceUpdateRequest, PricesResponse } from '../../core/ai/aiApi.js';
+import { type AiConfig, AiPrices } from '../../core/ai/aiPrices.js';
+import { PriceConfigError } from '../../core/ai/capabilityPrices.js';
+import { isPricedPipeline, PRICED_PIPELINES } from '../../core/ai/pipelines.js';
+import { Rational } from '../../core/protocol/rational.js';
+import { GwUserError } from '../baseCommand.js';
+import { renderTable } from '../render.js';
+import { changeConfig } from './configService.js';
+
+const WEI_PER_ETH = 10n ** 18n;
+
+/**
+ * The video cap settings for "N wei (or ETH) per M pixels", exact: a fractional wei amount moves into pixelsPerUnit
+ * (0.5 wei per pixel = 1 wei per 2 pixels).
+ */
+export function videoCapSettings(amount: string, pixelsPerUnit: string, currency: 'wei' | 'ETH'): { maxPricePerUnit: string; pixelsPerUnit: string } {
+  if (!/^\d+(\.\d+)?$/.test(amount.trim())) throw new GwUserError(`--max-price-per-unit must be a non-negative decimal number, got "${amount}"`, 'invalid_price');
+  if (!/^\d+$/.test(pixelsPerUnit.trim()) || BigInt(pixelsPerUnit) <= 0n) throw new GwUserError(`--pixels-per-unit must be a positive whole number, got "${pixelsPerUnit}"`, 'invalid_price');
+  let wei = Rational.fromDecimalString(amount);
+  if (currency === 'ETH') wei = wei.mul(WEI_PER_ETH);
+  const pixels = BigInt(pixelsPerUnit) * wei.den;
+  return { maxPricePerUnit: wei.num.toString(), pixelsPerUnit: pixels.toString() };
+}
+
+/** Parses --currency. */
+export function parseCurrencyFlag(raw: string | undefined): 'wei' | 'ETH' {
+  if (raw === undefined || /^wei$/i.test(raw)) return 'wei';
+  if (/^eth$/i.test(raw)) return 'ETH';
+  throw new GwUserError(`--currency must be wei or ETH, got "${raw}" (fiat prices need a price feed gw does not have)`, 'invalid_price');
+}
+
+/** Checks a --pipeline value. */
+export function checkPipeline(p: string): string {
+  if (!isPricedPipeline(p)) throw new GwUserError(`unknown pipeline "${p}"; one of ${PRICED_PIPELINES.join(', ')}`, 'invalid_price');
+  return p;
+}
+
+/** Sets the video cap (live through POST /v1/config when the daemon runs, else in the config file). */
+export async function setVideoCap(paths: GwPaths, cap: { maxPricePerUnit: string; pixelsPerUnit: string }): Promise<'daemon' | 'file'> {
+  return (await changeConfig(paths, { maxPricePerUnit: cap.maxPricePerUnit, pixelsPerUnit: cap.pixelsPerUnit }, [])).target;
+}
+
+/** The AI price settings straight from the config file (no daemon). */
+function fileConfig(paths: GwPaths): AiConfig {
+  const read = () => resolveSettings({ configFile: paths.configFile });
+  return {
+    get: <T extends SettingValue | undefined>(key: string) => read().get(key)?.value as T,
+    onChange: () => () => undefined,
+    update: (req): ConfigResponse => {
+      updateConfigFile(paths.configFile, req.set ?? {}, req.unset ?? []);
+      return { settings: [], pendingRestart: [] };
+    },
+  };
+}
+
+/** GET /v1/prices, or the same view computed from the config file. */
+export async function readPrices(paths: GwPaths): Promise<{ prices: PricesResponse; from: 'daemon' | 'file' }> {
+  if (checkDaemon(paths).state === 'running') return { prices: await ControlClient.forPaths(paths).request<PricesResponse>('GET', '/v1/prices'), from: 'daemon' };
+  const p = new AiPrices(fileConfig(paths));
+  return { prices: p.view(), from: 'file' };
+}
+
+/** POST /v1/prices, or the same change made to the config file. */
+export async function updatePrice(paths: GwPaths, req: PriceUpdateRequest): Promise<{ prices: PricesResponse; target: 'daemon' | 'file' }> {
+  if (checkDaemon(paths).state === 'running') {
+    try {
+      return { prices: await ControlClient.forPaths(paths).request<PricesResponse>('POST', '/v1/prices', req), target: 'daemon' };
+    } catch (err) {
+      if (err instanceof GwClientError && err.status === 400) throw new GwUserError(err.message, 'invalid_price');
+      throw err;
+    }
+  }
+  try {
+    return { prices: new AiPrices(fileConfig(paths)).update(req), target: 'file' };
+  } catch (err) {
+    if (err instanceof PriceConfigError) throw new GwUserError(err.message, 'invalid_price');
+    throw err;
+  }
+}
+
+function entryRows(list: readonly PriceEntryView[]): string[][] {
+  return list.map((e) => [
+    e.pipeline,
+    e.modelId,
+    `${e.pricePerUnit} ${e.currency} / ${e.pixelsPerUnit === '0' ? 'pixelsPerUnit' : e.pixelsPerUnit}`,
+    e.weiPerUnitDisplay ?? '— (no effect)',
+  ]);
+}
+
+/** `gw price show` text. */
+export function renderPrices(p: PricesResponse): string {
+  const lines: string[] = [];
+  if (p.video.acceptsAnyPrice) {
+    lines.push('video cap: none — WARNING: accepting any price (gw price set --max-price-per-unit N --pixels-per-unit M)');
+  } else {
+    const per = Rational.parse(p.video.weiPerPixel!);
+    lines.push(`video cap: ${p.video.maxPricePerUnit} wei per ${p.video.pixelsPerUnit} pixel(s) = ${per.toDecimalString(6).replace(/\.?0+$/, '')} wei/pixel`);
+  }
+  lines.push('');
+  lines.push(`AI max prices per capability${p.capabilitiesFile ? ` (from ${p.capabilitiesFile})` : ''}:`);
+  if (p.capabilities.length === 0) {
+    lines.push(p.video.acceptsAnyPrice ? '  none — AI jobs accept any price' : '  none — AI jobs use the video cap per unit');
+  } else {
+    lines.push(renderTable(['pipeline', 'model', 'max price', 'wei/unit'], entryRows(p.capabilities)));
+    lines.push('  (models without an entry use their pipeline\'s "default" entry, else the video cap)');
+  }
+  lines.push('');
+  lines.push(`Customer prices (what this gateway charges)${p.customerFile ? ` (from ${p.customerFile})` : ''}:`);
+  lines.push(p.customer.length === 0 ? '  none set (gw price set --customer --pipeline P --model M --price-per-unit N)' : renderTable(['pipeline', 'model', 'price', 'wei/unit'], entryRows(p.customer)));
+  for (const problem of p.problems) lines.push(`\nWARNING: ${problem}`);
+  return lines.join('\n');
+}
+
+/** `gw orchestrators ls --pipeline/--model` table. */
+export function renderOffers(view: NetworkOffersResponse, filter: { pipeline?: string; modelId?: string }): string {
+  const what = [filter.pipeline, filter.modelId].filter(Boolean).join(' / ') || 'AI';
+  if (view.orchestrators.length === 0) {
+    const down = view.unreachable.length ? ` (${view.unreachable.length} did not answer: ${view.unreachable.map((u) => `${u.uri}: ${u.error}`).join('; ')})` : '';
+    return `no orchestrator serves ${what}${down}`;
+  }
+  const rows = view.orchestrators.map((o) => [
+    o.uri,
+    o.pipeline,
+    o.modelId,
+    o.warm ? 'warm' : 'cold',
+    o.capacity > 0 ? `${o.capacity - o.capacityInUse}/${o.capacity}` : '—',
+    o.pricePerUnitWei === null ? '—' : `${o.pricePerUnitWei} wei/${o.unit}`,
+  ]);
+  const out = [renderTable(['orchestrator', 'pipeline', 'model', 'state', 'free', 'price'], rows)];
+  if (view.unreachable.length) out.push(`${view.unreachable.length} orchestrator(s) did not answer: ${view.unreachable.map((u) => u.uri).join(', ')}`);
+  return out.join('\n');
+}
+
+/** GET /v1/ai/network for the filters. */
+export function fetchOffers(paths: GwPaths, filter: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse> {
+  const q = new URLSearchParams();
+  if (filter.pipeline) q.set('pipeline', filter.pipeline);
+  if (filter.modelId) q.set('model', filter.modelId);
+  if (filter.refresh) q.set('refresh', '1');
+  return ControlClient.forPaths(paths).request<NetworkOffersResponse>('GET', `/v1/ai/network?${q.toString()}`);
+}

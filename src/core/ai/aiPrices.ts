@@ -1,0 +1,153 @@
+// The gateway's AI prices as settings: the per-capability max prices (`maxPricePerCapability`, go-livepeer's JSON or
+// a file path) and the customer prices (`customerPricePerCapability`), resolved against the global video cap,
+// read back for `gw price show` and updated (persisted through the runtime config) for `gw price set`.
+import { readFileSync } from 'node:fs';
+import type { ConfigResponse, ConfigUpdateRequest } from '../../client/api.js';
+import type { SettingValue } from '../../client/settings.js';
+import { formatWeiPerPixel } from '../discovery/registry.js';
+import { Rational } from '../protocol/rational.js';
+import type { PriceEntryView, PriceUpdateRequest, PricesResponse } from './aiApi.js';
+import {
+  type CapabilityPriceEntry,
+  type CapabilityPriceTable,
+  type GlobalPrice,
+  PriceConfigError,
+  entryPrice,
+  globalCap,
+  jobMaxPrice,
+  parseCapabilityPrices,
+  parseCurrency,
+  removeCapabilityPrice,
+  resolveCapabilityPrices,
+  serializeCapabilityPrices,
+  upsertCapabilityPrice,
+} from './capabilityPrices.js';
+import { isPricedPipeline } from './pipelines.js';
+
+/** The runtime config surface the AI gateway uses (RuntimeConfig satisfies it). */
+export interface AiConfig {
+  get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T;
+  onChange(key: string, listener: (value: SettingValue | undefined) => void): () => void;
+  update(req: ConfigUpdateRequest): ConfigResponse;
+}
+
+export const MAX_PRICES_KEY = 'maxPricePerCapability';
+export const CUSTOMER_PRICES_KEY = 'customerPricePerCapability';
+
+interface LoadedList {
+  entries: CapabilityPriceEntry[];
+  file: string | null;
+  problem: string | null;
+}
+
+/** Reads a price list setting: inline JSON, or (not starting with { or [) a file holding it. */
+export function loadPriceList(value: string | undefined): LoadedList {
+  if (value === undefined || value.trim() === '') return { entries: [], file: null, problem: null };
+  const text = value.trim();
+  const file = text.startsWith('{') || text.startsWith('[') ? null : text;
+  try {
+    const json = file ? readFileSync(file, 'utf8') : text;
+    return { entries: parseCapabilityPrices(json), file, problem: null };
+  } catch (err) {
+    return { entries: [], file, problem: `${file ?? 'inline price list'}: ${(err as Error).message}` };
+  }
+}
+
+/** Live prices: recomputed whenever a price setting changes. */
+export class AiPrices {
+  private max!: LoadedList;
+  private customer!: LoadedList;
+  private maxTable!: CapabilityPriceTable;
+  private customerTable!: CapabilityPriceTable;
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly config: AiConfig,
+    private readonly onChanged: () => void = () => undefined,
+  ) {
+    this.reload();
+    this.unsubscribe = ['maxPricePerUnit', 'pixelsPerUnit', MAX_PRICES_KEY, CUSTOMER_PRICES_KEY].map((k) =>
+      config.onChange(k, () => {
+        this.reload();
+        this.onChanged();
+      }),
+    );
+  }
+
+  /** The global video cap settings. */
+  global(): GlobalPrice {
+    return {
+      maxPricePerUnit: BigInt(this.config.get<string>('maxPricePerUnit') ?? '0'),
+      pixelsPerUnit: BigInt(this.config.get<number>('pixelsPerUnit') ?? 1),
+    };
+  }
+
+  private reload(): void {
+    this.max = loadPriceList(this.config.get<string | undefined>(MAX_PRICES_KEY));
+    this.customer = loadPriceList(this.config.get<string | undefined>(CUSTOMER_PRICES_KEY));
+    const g = this.global();
+    this.maxTable = resolveCapabilityPrices(this.max.entries, g);
+    // Customer prices never fall back to the video cap.
+    this.customerTable = resolveCapabilityPrices(this.customer.entries, { maxPricePerUnit: 0n, pixelsPerUnit: g.pixelsPerUnit });
+  }
+
+  /** Max wei per unit for (pipeline, model): its entry (exact model, else default), else the global cap; null = any. */
+  maxPrice(pipeline: string, modelId: string): Rational | null {
+    return jobMaxPrice(this.maxTable, [{ pipeline, modelId }], this.global());
+  }
+
+  /** Resolved max-price table. */
+  get maxPrices(): CapabilityPriceTable {
+    return this.maxTable;
+  }
+
+  /** Resolved customer-price table. */
+  get customerPrices(): CapabilityPriceTable {
+    return this.customerTable;
+  }
+
+  /** GET /v1/prices. */
+  view(): PricesResponse {
+    const g = this.global();
+    const cap = globalCap(g);
+    const entryView = (e: CapabilityPriceEntry, global: GlobalPrice): PriceEntryView => {
+      const p = entryPrice(e, global);
+      return { ...e, weiPerUnit: p ? p.toString() : null, weiPerUnitDisplay: p ? formatWeiPerPixel(p) : null };
+    };
+    return {
+      video: { maxPricePerUnit: g.maxPricePerUnit.toString(), pixelsPerUnit: Number(g.pixelsPerUnit), weiPerPixel: cap ? cap.toString() : null, acceptsAnyPrice: cap === null },
+      capabilities: this.max.entries.map((e) => entryView(e, g)),
+      customer: this.customer.entries.map((e) => entryView(e, { maxPricePerUnit: 0n, pixelsPerUnit: g.pixelsPerUnit })),
+      capabilitiesFile: this.max.file,
+      customerFile: this.customer.file,
+      problems: [this.max.problem, this.customer.problem].filter((p): p is string => p !== null),
+    };
+  }
+
+  /** POST /v1/prices: validates, then persists the whole list through the runtime config (a file path is replaced by inline JSON). */
+  update(req: PriceUpdateRequest): PricesResponse {
+    if (!isPricedPipeline(req.pipeline)) throw new PriceConfigError(`unknown pipeline "${req.pipeline}"`);
+    const key = req.target === 'customer' ? CUSTOMER_PRICES_KEY : MAX_PRICES_KEY;
+    const current = req.target === 'customer' ? this.customer : this.max;
+    if (current.problem) throw new PriceConfigError(`the current list cannot be read (${current.problem}); fix or unset ${key} first`);
+    let entries: CapabilityPriceEntry[];
+    if (req.remove) {
+      entries = removeCapabilityPrice(current.entries, req.pipeline, req.modelId);
+    } else {
+      const amount = (req.pricePerUnit ?? '').trim();
+      if (!/^\d+(\.\d+)?$/.test(amount)) throw new PriceConfigError(`price per unit must be a positive decimal number, got "${req.pricePerUnit ?? ''}"`);
+      if (Rational.fromDecimalString(amount).sign() <= 0) throw new PriceConfigError('price per unit must be greater than 0');
+      const pixels = (req.pixelsPerUnit ?? '1').trim();
+      if (!/^\d+$/.test(pixels) || BigInt(pixels) <= 0n) throw new PriceConfigError(`pixels per unit must be a positive whole number, got "${req.pixelsPerUnit ?? ''}"`);
+      const currency = parseCurrency(req.currency, 'price');
+      entries = upsertCapabilityPrice(current.entries, { pipeline: req.pipeline, modelId: req.modelId, pricePerUnit: amount, pixelsPerUnit: pixels, currency });
+    }
+    this.config.update(entries.length > 0 ? { set: { [key]: serializeCapabilityPrices(entries) } } : { unset: [key] });
+    this.reload();
+    return this.view();
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+  }
+}

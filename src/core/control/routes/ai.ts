@@ -1,0 +1,97 @@
+// Control routes of the AI gateway: per-capability prices (read back and set — go-livepeer can only set them),
+// the AI session pools, the network's AI offers, go-livepeer's /getNetworkCapabilities and /getAISessionPoolsInfo,
+// the marketplace listing and the AI jobs.
+import type { Hono } from 'hono';
+import type { SessionDetail, SessionView } from '../../../client/api.js';
+import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../ai/aiApi.js';
+import type { AiPoolInfo } from '../../ai/aiSessions.js';
+import { PriceConfigError } from '../../ai/capabilityPrices.js';
+import { apiError, readJson, type ControlRouteModule } from '../app.js';
+
+/** What the routes need from the AI gateway. */
+export interface AiControl {
+  prices(): PricesResponse;
+  /** Validates, stores and persists one price; throws PriceConfigError for bad input. */
+  setPrice(req: PriceUpdateRequest): PricesResponse;
+  pools(): Record<string, AiPoolInfo>;
+  network(opts: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse>;
+  networkCapabilities(refresh?: boolean): Promise<Record<string, unknown>>;
+  listing(): Promise<unknown>;
+  jobs(): SessionView[];
+  job(id: string): SessionDetail | undefined;
+}
+
+function parsePriceUpdate(body: unknown): PriceUpdateRequest | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object {target, pipeline, modelId, pricePerUnit, pixelsPerUnit, currency}';
+  const b = body as Record<string, unknown>;
+  const target = b['target'] ?? 'max';
+  if (target !== 'max' && target !== 'customer') return 'target must be "max" or "customer"';
+  if (typeof b['pipeline'] !== 'string' || b['pipeline'] === '') return 'pipeline is required';
+  const modelId = b['modelId'] ?? 'default';
+  if (typeof modelId !== 'string' || modelId.trim() === '') return 'modelId must be a model id or "default"';
+  const str = (k: string): string | undefined | null => {
+    const v = b[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number') return String(v);
+    return typeof v === 'string' ? v : null;
+  };
+  const pricePerUnit = str('pricePerUnit');
+  const pixelsPerUnit = str('pixelsPerUnit');
+  const currency = str('currency');
+  if (pricePerUnit === null || pixelsPerUnit === null || currency === null) return 'pricePerUnit, pixelsPerUnit and currency must be strings';
+  const remove = b['remove'] === true;
+  return {
+    target,
+    pipeline: b['pipeline'],
+    modelId: modelId.trim(),
+    remove,
+    ...(pricePerUnit !== undefined ? { pricePerUnit } : {}),
+    ...(pixelsPerUnit !== undefined ? { pixelsPerUnit } : {}),
+    ...(currency !== undefined ? { currency } : {}),
+  };
+}
+
+/** The AI control route module. */
+export function aiControlRoutes(ai: AiControl): ControlRouteModule {
+  return {
+    routes: {
+      '/v1/prices': ['GET', 'POST'],
+      '/v1/ai/pools': ['GET'],
+      '/v1/ai/network': ['GET'],
+      '/v1/ai/capabilities': ['GET'],
+      '/v1/ai/jobs': ['GET'],
+      '/v1/ai/jobs/:id': ['GET'],
+      '/getNetworkCapabilities': ['GET'],
+      '/getAISessionPoolsInfo': ['GET'],
+    },
+    register(app: Hono) {
+      app.get('/v1/prices', (c) => c.json(ai.prices()));
+      app.post('/v1/prices', async (c) => {
+        const body = await readJson(c);
+        if (body instanceof Response) return body;
+        const req = parsePriceUpdate(body);
+        if (typeof req === 'string') return apiError(c, 400, 'bad_request', req);
+        try {
+          return c.json(ai.setPrice(req));
+        } catch (err) {
+          if (err instanceof PriceConfigError || (err as Error).name === 'SettingError') return apiError(c, 400, 'invalid_price', (err as Error).message);
+          throw err;
+        }
+      });
+      app.get('/v1/ai/pools', (c) => c.json({ pools: ai.pools() }));
+      app.get('/getAISessionPoolsInfo', (c) => c.json(ai.pools()));
+      app.get('/v1/ai/network', async (c) => {
+        const pipeline = c.req.query('pipeline');
+        const modelId = c.req.query('model');
+        return c.json(await ai.network({ ...(pipeline ? { pipeline } : {}), ...(modelId ? { modelId } : {}), refresh: c.req.query('refresh') === '1' }));
+      });
+      app.get('/getNetworkCapabilities', async (c) => c.json(await ai.networkCapabilities(c.req.query('refresh') === '1')));
+      app.get('/v1/ai/capabilities', async (c) => c.json(await ai.listing()));
+      app.get('/v1/ai/jobs', (c) => c.json({ sessions: ai.jobs() }));
+      app.get('/v1/ai/jobs/:id', (c) => {
+        const d = ai.job(c.req.param('id'));
+        return d ? c.json(d) : apiError(c, 404, 'not_found', `no AI job named "${c.req.param('id')}"`);
+      });
+    },
+  };
+}
