@@ -1,5 +1,7 @@
-// Small HTTP helpers shared by the AI and BYOC routes: go-livepeer's JSON error shape and bounded body reads.
+// Small HTTP helpers shared by the AI and BYOC routes: go-livepeer's JSON error shape, client-gone signals.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export { readRequestBody } from '../net/requestBody.js';
 
 /** Writes a JSON body. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -19,30 +21,6 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
   res.end(`${text}\n`);
-}
-
-/** Reads a request body up to `limit` bytes; 'too-large' past it (the rest is drained and dropped). */
-export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve('too-large');
-        return;
-      }
-      chunks.push(c);
-    });
-    req.once('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size));
-    });
-    req.once('error', reject);
-  });
 }
 
 /** An AbortSignal that fires when the client goes away before the response is complete. */

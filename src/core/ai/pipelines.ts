@@ -2,20 +2,9 @@
 // encodings and go-livepeer's default model ids (server/ai_process.go).
 import { Capability, type CapabilityId } from '../protocol/capabilities.js';
 
-/** Pipelines with a request/response HTTP API on the gateway (live-video-to-video has its own entry). */
-export const AI_PIPELINES = [
-  'text-to-image',
-  'image-to-image',
-  'image-to-video',
-  'upscale',
-  'audio-to-text',
-  'segment-anything-2',
-  'llm',
-  'image-to-text',
-  'text-to-speech',
-] as const;
+import { AI_PIPELINES, type AiPipeline } from '../protocol/aiPipelines.js';
 
-export type AiPipeline = (typeof AI_PIPELINES)[number];
+export { AI_PIPELINES, type AiPipeline };
 
 /** Pipelines a per-capability max price can name (go-livepeer setMaxPriceForCapability). */
 export const PRICED_PIPELINES = [...AI_PIPELINES, 'live-video-to-video'] as const;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HlsStore } from '../hls/streamStore.js';
 import { parseHlsPath } from '../hls/playlist.js';
+import { readRequestBody } from '../net/requestBody.js';
 import { buildMultipart } from './multipart.js';
 import { failureStatus, SegmentFailure } from './segmentErrors.js';
 
@@ -81,7 +82,7 @@ async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: Serv
     text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`, true);
     return;
   }
-  const data = await readBody(req, limit);
+  const data = await readRequestBody(req, limit);
   if (data === 'too-large') return void text(res, 413, `segment exceeds the ${limit}-byte limit`, true);
   if (data.length === 0) return void text(res, 400, 'empty segment');
   let result: PushResult;
@@ -146,30 +147,6 @@ function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerRespo
   res.writeHead(200, { 'content-type': found.contentType, 'content-length': body.length, 'cache-control': cache });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
-}
-
-/** Reads a request body up to `limit` bytes; 'too-large' (and the socket drained) past it. */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      size += c.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve('too-large');
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
 }
 
 function text(res: ServerResponse, status: number, body: string, close = false): void {

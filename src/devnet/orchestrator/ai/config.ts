@@ -2,20 +2,9 @@
 // cold, with what capacity and price, plus the parsers for the `--ai-models` / `--ai-price` / `--byoc` flags.
 import { parsePrice } from '../faults.js';
 
-/** The batch pipelines the devnet runners implement (live-video-to-video is not one of them). */
-export const AI_PIPELINES = [
-  'text-to-image',
-  'image-to-image',
-  'image-to-video',
-  'upscale',
-  'audio-to-text',
-  'segment-anything-2',
-  'llm',
-  'image-to-text',
-  'text-to-speech',
-] as const;
+import { AI_PIPELINES, type AiPipeline } from '../../../core/protocol/aiPipelines.js';
 
-export type AiPipeline = (typeof AI_PIPELINES)[number];
+export { AI_PIPELINES, type AiPipeline };
 
 /** runnerVersion every devnet model advertises. */
 export const DEVNET_RUNNER_VERSION = 'devnet-0.1';
