@@ -1,0 +1,46 @@
+/**
+ * The baseline the gateway is measured against: the same per-segment work done straight from this process to an
+ * orchestrator with the protocol client gw uses (keccak, SegData, POST /segment, rendition downloads), off-chain.
+ */
+import { resolveProfiles } from '../../src/core/gateway/profilesConfig.js';
+import type { OrchestratorInfo } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../src/core/protocol/hash.js';
+import { transcodingJobCapabilities } from '../../src/core/protocol/jobCapabilities.js';
+import { getOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest } from '../../src/core/protocol/orchestratorRequest.js';
+import { buildSegData, signSegData } from '../../src/core/protocol/segData.js';
+import { downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
+
+/** gw's default renditions. */
+export const PROFILES = resolveProfiles(['P240p30fps16x9', 'P360p30fps16x9']).net;
+const capabilities = transcodingJobCapabilities({ profiles: PROFILES, httpPush: true });
+
+/** One stream talking to one orchestrator directly. */
+export class DirectStream {
+  private seq = 0;
+
+  private constructor(
+    readonly id: string,
+    private info: OrchestratorInfo,
+  ) {}
+
+  /** GetOrchestrator once (auth token, work URL), as a gateway does when a stream starts. */
+  static async open(id: string, orchestratorUri: string): Promise<DirectStream> {
+    const { info } = await getOrchestrator(orchestratorUri, buildOrchestratorRequest({ capabilities }));
+    return new DirectStream(id, info);
+  }
+
+  /** Sends one segment and downloads its renditions; returns the total bytes of the renditions. */
+  async segment(data: Uint8Array, durationMs = 2000): Promise<number> {
+    const hash = keccak256(data);
+    const segData = await signSegData(
+      undefined,
+      buildSegData({ manifestId: this.id, seq: this.seq++, hash, durationMs, profiles: PROFILES, capabilities, authToken: this.info.authToken }),
+    );
+    const reply = await submitSegment({ info: this.info, segData, payment: '', body: data, durationMs });
+    if (reply.info?.authToken) this.info = reply.info;
+    const files = await downloadRenditions(reply.renditions.map((r) => r.url));
+    if (files.length !== PROFILES.length) throw new Error(`direct: ${files.length} renditions`);
+    return files.reduce((a, f) => a + f.length, 0);
+  }
+}
