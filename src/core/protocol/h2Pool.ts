@@ -136,11 +136,15 @@ export class H2Pool {
     entry.session?.destroy();
   }
 
-  /** Checks a session with an HTTP/2 PING and evicts it when no answer comes within timeoutMs. */
+  /**
+   * Checks a session with an HTTP/2 PING after a timeout. A late answer retires the session gracefully (new
+   * requests get a fresh connection, streams in flight finish); only a PING error destroys it. Destroying on a
+   * slow PING under load would cancel every upload and download on that orchestrator at once.
+   */
   probe(origin: string, timeoutMs = 1000): void {
     const session = this.entries.get(origin)?.session;
     if (!session || session.destroyed) return;
-    const timer = setTimeout(() => this.evictSession(origin, session), timeoutMs).unref();
+    const timer = setTimeout(() => this.retire(origin, session), timeoutMs).unref();
     const sent = session.ping((err) => {
       clearTimeout(timer);
       if (err) this.evictSession(origin, session);
@@ -149,6 +153,16 @@ export class H2Pool {
       clearTimeout(timer);
       this.evictSession(origin, session);
     }
+  }
+
+  /** Stops handing out a session and closes it once its streams are done. */
+  private retire(origin: string, session: ClientHttp2Session): void {
+    const entry = this.entries.get(origin);
+    if (entry?.session === session) {
+      this.entries.delete(origin);
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    }
+    if (!session.closed && !session.destroyed) session.close();
   }
 
   /** Closes every session; in-flight streams are allowed to finish. */
@@ -262,6 +276,8 @@ export class H2Pool {
         const session = http2.connect(url.origin, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW, enablePush: false },
+          // Node's 10 MB default makes nghttp2 refuse streams (ENHANCE_YOUR_CALM) with many segments in flight.
+          maxSessionMemory: 512,
           // Livepeer-Payment headers grow with the ticket count; Go servers accept up to 1 MB of headers.
           maxSendHeaderBlockLength: MAX_HEADER_BLOCK,
         });

@@ -168,6 +168,13 @@ function h2Exchange(stream: ClientHttp2Stream, body: Uint8Array | undefined, sin
       sink.finish(new TransportError('stream ended without response headers', 'headers', 'protocol'));
       return;
     }
+    // Node emits 'end' even when the session dies mid-body: a short body must fail, never pass as a rendition.
+    const declared = Number(headers['content-length'] ?? NaN);
+    const sessionDied = !Number.isFinite(declared) && (stream.session === undefined || stream.session.destroyed);
+    if ((Number.isFinite(declared) && declared !== size) || sessionDied) {
+      sink.finish(new TransportError(`response body truncated: ${size} of ${Number.isFinite(declared) ? declared : 'unknown'} bytes`, 'body', 'reset'));
+      return;
+    }
     sink.finish(undefined, { status, headers, trailers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), headersMs });
   });
   stream.once('error', (err: Error) => sink.finish(new TransportError(err.message, sink.phase(), socketErrorReason(err), { cause: err })));

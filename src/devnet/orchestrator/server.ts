@@ -204,8 +204,10 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     key: cert.keyPem,
     cert: cert.certPem,
     allowHTTP1: true,
+    // Like a Go server: room for many segments in flight (Node's 10 MB / 64 KB defaults refuse them under load).
+    maxSessionMemory: 512,
     // Go's net/http accepts up to 1 MB of headers; oversized-but-legal headers must reach the handler.
-    settings: { maxHeaderListSize: 1024 * 1024 },
+    settings: { maxHeaderListSize: 1024 * 1024, initialWindowSize: 1 << 20 },
   });
   server.setTimeout(10 * 60 * 1000);
   const sockets = new Set<Socket>();
@@ -213,7 +215,14 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
-  server.on('session', (s) => s.on('error', () => {}));
+  server.on('session', (s) => {
+    s.on('error', () => {});
+    try {
+      s.setLocalWindowSize(16 << 20);
+    } catch {
+      // window tuning is an optimisation only
+    }
+  });
   server.on('stream', (s) => s.on('error', () => {}));
 
   let ffmpegPath: Promise<string> | undefined;
