@@ -64,7 +64,8 @@ export class GatewayService {
   constructor(private readonly deps: GatewayServiceDeps) {
     const { config, bus, log, metrics } = deps;
     this.registry = new OrchestratorRegistry({ bus });
-    this.hls = new HlsStore({ recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
+    // Memory holds the live window (6) plus one segment for players that fetched the previous playlist.
+    this.hls = new HlsStore({ memorySegments: 7, recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
     this.profiles = resolveProfiles(config.get<string[]>('transcodingOptions'));
     const pipeline: PipelineDeps = {
       bus,
