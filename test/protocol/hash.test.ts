@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { describe, expect, it } from 'vitest';
-import { keccak256, nativeKeccak } from '../../src/core/protocol/hash.js';
+import { keccak256, keccak256Stream, nativeKeccak } from '../../src/core/protocol/hash.js';
 
 describe('keccak256 (JS below 4 KiB, native addon above)', () => {
   it('uses the native addon on this platform (linux-x64 ships a prebuilt binary)', () => {
@@ -16,5 +16,14 @@ describe('keccak256 (JS below 4 KiB, native addon above)', () => {
       expect(Buffer.from(keccak256(view)).toString('hex')).toBe(want);
       expect(Buffer.from(keccak256(Buffer.from(view))).toString('hex')).toBe(want);
     }
+  });
+});
+
+describe('keccak256Stream', () => {
+  it('gives the same digest fed in chunks as in one go', () => {
+    const data = randomBytes(1_000_003);
+    const h = keccak256Stream();
+    for (let off = 0; off < data.length; off += 65_536) h.update(data.subarray(off, off + 65_536));
+    expect(Buffer.from(h.digest()).toString('hex')).toBe(Buffer.from(keccak_256(data)).toString('hex'));
   });
 });

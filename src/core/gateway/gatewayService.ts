@@ -109,6 +109,7 @@ export class GatewayService {
           seq: req.seq,
           durationMs: req.durationMs,
           data: req.data,
+          hash: req.hash,
           sliceFromMs: req.sliceFromMs,
           sliceToMs: req.sliceToMs,
         });

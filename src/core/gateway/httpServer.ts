@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { HlsStore } from '../hls/streamStore.js';
 import { parseHlsPath } from '../hls/playlist.js';
 import { readRequestBody } from '../net/requestBody.js';
+import { keccak256Stream } from '../protocol/hash.js';
 import { buildMultipart } from './multipart.js';
 import { failureStatus, SegmentFailure } from './segmentErrors.js';
 
@@ -15,6 +16,8 @@ export interface PushRequest {
   readonly ext: 'ts' | 'mp4';
   readonly durationMs: number;
   readonly data: Uint8Array;
+  /** keccak256 of `data`, computed while the body arrived. */
+  readonly hash?: Uint8Array;
   readonly sliceFromMs?: number;
   readonly sliceToMs?: number;
   /** `Livepeer-Transcode-Configuration` JSON, parsed. */
@@ -82,12 +85,14 @@ async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: Serv
     text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`, true);
     return;
   }
-  const data = await readRequestBody(req, limit);
+  // Hash while the upload arrives: the SegData needs it, and this takes it off the segment's critical path.
+  const hasher = keccak256Stream();
+  const data = await readRequestBody(req, limit, (c) => hasher.update(c));
   if (data === 'too-large') return void text(res, 413, `segment exceeds the ${limit}-byte limit`, true);
   if (data.length === 0) return void text(res, 400, 'empty segment');
   let result: PushResult;
   try {
-    result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, ...headers });
+    result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, hash: hasher.digest(), ...headers });
   } catch (err) {
     if (err instanceof SegmentFailure) return void text(res, failureStatus(err.kind), err.kind === 'no-sessions' ? 'No sessions available' : err.message);
     throw err;

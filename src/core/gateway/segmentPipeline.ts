@@ -109,7 +109,7 @@ class SegmentLoop implements StreamPipeline {
   async transcode(seg: SourceSegment): Promise<TranscodedSegment> {
     const { deps, stream } = this;
     const started = performance.now();
-    const hash = keccak256(seg.data);
+    const hash = seg.hash ?? keccak256(seg.data);
     const maxAttempts = deps.maxAttempts();
     let lastError = 'no orchestrator answered';
     let lastUri: string | undefined;

@@ -12,6 +12,8 @@ export interface SourceSegment {
   readonly seq: number;
   readonly durationMs: number;
   readonly data: Uint8Array;
+  /** keccak256 of `data` when the ingest already computed it. */
+  readonly hash?: Uint8Array;
   readonly sliceFromMs?: number;
   readonly sliceToMs?: number;
 }

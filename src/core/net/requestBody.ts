@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Reads a request body up to `limit` bytes; 'too-large' past it (the rest is drained and dropped). */
-export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+export function readRequestBody(req: IncomingMessage, limit: number, onChunk?: (chunk: Buffer) => void): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -16,6 +16,7 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Bu
         return;
       }
       chunks.push(c);
+      onChunk?.(c);
     });
     req.once('end', () => {
       if (!over) resolve(Buffer.concat(chunks, size));

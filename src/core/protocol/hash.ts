@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { bytesToHex } from './encoding.js';
 import { keccak256Fast } from './keccak.js';
 
-type NativeKeccak = (algorithm: 'keccak256') => { update(data: Buffer): { digest(): Buffer } };
+interface NativeHash {
+  update(data: Buffer): NativeHash;
+  digest(): Buffer;
+}
+type NativeKeccak = (algorithm: 'keccak256') => NativeHash;
 
 /** Inputs at least this large use the native addon (below it the JS permutation wins). */
 const NATIVE_THRESHOLD = 4096;
@@ -29,6 +33,19 @@ export function keccak256(data: Uint8Array): Uint8Array {
     return new Uint8Array(native('keccak256').update(buf).digest());
   }
   return keccak256Fast(data);
+}
+
+/** An incremental keccak256 (native when available), so a body can be hashed while it is still arriving. */
+export function keccak256Stream(): { update(chunk: Uint8Array): void; digest(): Uint8Array } {
+  if (native) {
+    const h = native('keccak256');
+    return {
+      update: (c) => void h.update(Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength)),
+      digest: () => new Uint8Array(h.digest()),
+    };
+  }
+  const chunks: Uint8Array[] = [];
+  return { update: (c) => void chunks.push(c), digest: () => keccak256(Buffer.concat(chunks)) };
 }
 
 /** keccak256 as lower-case hex without 0x. */
