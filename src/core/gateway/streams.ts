@@ -47,6 +47,8 @@ export interface StreamRegistryDeps {
   maxSessions(): number;
   /** HTTP-push streams end after this long without a segment (go-livepeer: 60 s). */
   readonly pushIdleMs?: number;
+  /** An ended stream's HLS is freed after this long (default 5 min). */
+  readonly endedRetentionMs?: number;
 }
 
 interface LiveStream {
@@ -60,6 +62,8 @@ interface LiveStream {
 }
 
 const ENDED_KEEP = 50;
+/** How long an ended stream's playlists and segments stay served. */
+const ENDED_RETENTION_MS = 5 * 60_000;
 
 /**
  * The gateway's streams: creation (with the max-sessions limit), their HLS stores and statistics, segment
@@ -88,6 +92,8 @@ export class StreamRegistry {
     if (this.live.size >= this.deps.maxSessions()) {
       throw new SegmentFailure('capacity', `too many concurrent streams (max ${this.deps.maxSessions()}; raise --max-sessions)`);
     }
+    // A stream that ended under this id keeps serving its last playlists; a new one with the same id starts afresh.
+    if (this.deps.hls.get(spec.id)?.ended) this.deps.hls.remove(spec.id);
     const store = this.deps.hls.create(spec.id, [
       ...spec.profileSizes.map((p) => ({ name: p.name, width: p.width, height: p.height, bandwidth: p.bitrate })),
       { name: SOURCE_RENDITION },
@@ -156,6 +162,11 @@ export class StreamRegistry {
     this.deps.log.info({ streamId: id, reason, ok: view.segmentsOk, failed: view.segmentsFailed }, 'stream ended');
     await stream.transcoder.then((t) => t.close()).catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'stream teardown failed'));
     await stream.store.end().catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'recording finish failed'));
+    // An ended stream stays playable (ENDLIST) for a while, then its segments are freed.
+    const forget = setTimeout(() => {
+      if (this.deps.hls.get(id) === stream.store) this.deps.hls.remove(id);
+    }, this.deps.endedRetentionMs ?? ENDED_RETENTION_MS);
+    forget.unref();
     this.notifyDrain();
   }
 
