@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import HLS from 'hls-parser';
 import type { types } from 'hls-parser';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,10 +76,10 @@ describe('StreamStore', () => {
     expect(store.create('abc')).toBe(s);
     s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(188, 0x47) });
     expect(store.lookup(parseHlsPath('/stream/abc.m3u8')!)?.contentType).toBe('application/x-mpegURL');
-    expect(store.lookup(parseHlsPath('/stream/abc/source.m3u8')!)?.body).toContain('source/0.ts');
+    expect((store.lookup(parseHlsPath('/stream/abc/source.m3u8')!) as { body: string }).body).toContain('source/0.ts');
     const seg = store.lookup(parseHlsPath('/stream/abc/source/0.ts')!);
     expect(seg?.contentType).toBe('video/MP2T');
-    expect((seg?.body as Uint8Array).length).toBe(188);
+    expect((seg as { body: Uint8Array }).body.length).toBe(188);
     expect(store.lookup(parseHlsPath('/stream/abc/source/1.ts')!)).toBeUndefined();
     expect(store.lookup(parseHlsPath('/stream/zzz.m3u8')!)).toBeUndefined();
     expect(await store.end('abc')).toBeNull();
@@ -139,5 +140,24 @@ describe('StreamStore', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('spooled segments', () => {
+  it('moves written segments out of memory into files, serves them from there, and deletes what leaves the window', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'gw-spool-'));
+    const hls = new HlsStore({ spoolDir, memorySegments: 2, playlistWindow: 2 });
+    const store = hls.create('sp');
+    for (let seq = 0; seq < 3; seq++) store.addSegment('source', { seq, durationMs: 2000, data: new Uint8Array(1000).fill(seq) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(store.getSegment('source', 2)).toBeUndefined();
+    const found = store.lookup({ kind: 'segment', streamId: 'sp', rendition: 'source', seq: 2 });
+    expect(found).toEqual({ contentType: 'video/MP2T', file: join(spoolDir, 'sp', 'source', '2.ts'), size: 1000 });
+    expect(readFileSync(join(spoolDir, 'sp', 'source', '2.ts'))[0]).toBe(2);
+    expect(existsSync(join(spoolDir, 'sp', 'source', '0.ts'))).toBe(false);
+    expect(store.masterPlaylist()).toContain('BANDWIDTH=4000');
+    hls.remove('sp');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(spoolDir, 'sp'))).toBe(false);
   });
 });

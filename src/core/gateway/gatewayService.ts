@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { PublicClient, Address } from 'viem';
 import { create } from '@bufbuild/protobuf';
 import type { OrchestratorsResponse } from '../../client/api.js';
@@ -65,7 +67,10 @@ export class GatewayService {
     const { config, bus, log, metrics } = deps;
     this.registry = new OrchestratorRegistry({ bus });
     // Memory holds the live window (6) plus one segment for players that fetched the previous playlist.
-    this.hls = new HlsStore({ memorySegments: 7, recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
+    // Live segments go to files under the data dir once written, so memory does not grow with streams × renditions.
+    const spoolDir = join(deps.dataDir, 'hls');
+    rmSync(spoolDir, { recursive: true, force: true });
+    this.hls = new HlsStore({ memorySegments: 7, spoolDir, recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
     this.profiles = resolveProfiles(config.get<string[]>('transcodingOptions'));
     const pipeline: PipelineDeps = {
       bus,

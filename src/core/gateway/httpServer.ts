@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HlsStore } from '../hls/streamStore.js';
 import { parseHlsPath } from '../hls/playlist.js';
@@ -146,9 +147,21 @@ function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerRespo
     text(res, 405, 'method not allowed');
     return true;
   }
-  const body = typeof found.body === 'string' ? Buffer.from(found.body) : found.body;
   // Playlists change every segment; segments never change once written.
   const cache = found.contentType === 'video/MP2T' ? 'max-age=60' : 'max-age=5';
+  if ('file' in found) {
+    res.writeHead(200, { 'content-type': found.contentType, 'content-length': found.size, 'cache-control': cache });
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
+    const stream = createReadStream(found.file);
+    // The file can vanish when the segment leaves the window between lookup and read: end the reply short.
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+    return true;
+  }
+  const body = typeof found.body === 'string' ? Buffer.from(found.body) : found.body;
   res.writeHead(200, { 'content-type': found.contentType, 'content-length': body.length, 'cache-control': cache });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;

@@ -3,7 +3,7 @@
 // Live playback only needs the last few segments, so each rendition keeps a bounded window in memory (older
 // segments are dropped). Recording writes every segment as it arrives and a VOD playlist set when the stream ends:
 //   <recordDir>/<id>/index.m3u8, <recordDir>/<id>/<rendition>.m3u8, <recordDir>/<id>/<rendition>/<seq>.ts
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   DEFAULT_PLAYLIST_WINDOW,
@@ -41,6 +41,11 @@ export interface StreamStoreOptions {
   recordDir?: string;
   /** a failed recording write (live playback is unaffected) */
   onRecordError?(err: Error): void;
+  /**
+   * Keep live segments in files under <spoolDir>/<id>/ instead of memory once written (memory holds a segment
+   * only until its file is on disk). Without it, segment bytes stay in memory.
+   */
+  spoolDir?: string;
 }
 
 export interface RecordingResult {
@@ -54,7 +59,8 @@ export interface RecordingResult {
 
 export type HlsResponse =
   | { contentType: 'application/x-mpegURL'; body: string }
-  | { contentType: 'video/MP2T'; body: Uint8Array };
+  | { contentType: 'video/MP2T'; body: Uint8Array }
+  | { contentType: 'video/MP2T'; file: string; size: number };
 
 interface Entry {
   seq: number;
@@ -63,7 +69,12 @@ interface Entry {
 }
 
 interface StoredEntry extends Entry {
-  data: Uint8Array;
+  /** The bytes, while they are only in memory. */
+  data: Uint8Array | undefined;
+  /** The spool file, once written. */
+  file: string | undefined;
+  size: number;
+  dropped?: boolean;
 }
 
 interface Rendition {
@@ -94,6 +105,8 @@ export class StreamStore {
   private readonly recordDir: string | undefined;
   private readonly onRecordError: ((err: Error) => void) | undefined;
   private recordChain: Promise<void> = Promise.resolve();
+  private readonly spoolDir: string | undefined;
+  private spoolReady: Promise<unknown> | undefined;
   private recordErrors = 0;
   private endedFlag = false;
 
@@ -105,6 +118,7 @@ export class StreamStore {
     if (!(this.playlistWindow >= 1)) throw new RangeError('playlistWindow must be ≥ 1');
     this.recordDir = opts.recordDir === undefined ? undefined : join(opts.recordDir, opts.id);
     this.onRecordError = opts.onRecordError;
+    this.spoolDir = opts.spoolDir === undefined ? undefined : join(opts.spoolDir, opts.id);
     for (const r of opts.renditions ?? []) this.declareRendition(r);
   }
 
@@ -144,7 +158,7 @@ export class StreamStore {
     if (!(seg.durationMs >= 0)) throw new RangeError(`segment duration must be ≥ 0 ms, got ${seg.durationMs}`);
     if (!this.renditionsByName.has(rendition)) this.declareRendition({ name: rendition });
     const r = this.renditionsByName.get(rendition)!;
-    const entry: StoredEntry = { seq: seg.seq, durationMs: seg.durationMs, discontinuity: seg.discontinuity === true, data: seg.data };
+    const entry: StoredEntry = { seq: seg.seq, durationMs: seg.durationMs, discontinuity: seg.discontinuity === true, data: seg.data, file: undefined, size: seg.data.length };
 
     let at = r.live.length;
     while (at > 0 && r.live[at - 1]!.seq > seg.seq) at--;
@@ -154,12 +168,38 @@ export class StreamStore {
     while (r.live.length > this.memorySegments) {
       const old = r.live.shift()!;
       if (old.discontinuity) r.droppedDiscontinuities++;
+      old.dropped = true;
+      if (old.file) void unlink(old.file).catch(() => undefined);
     }
     if (this.recordDir !== undefined) this.record(r, entry);
+    if (this.spoolDir !== undefined) this.spool(rendition, entry);
     return true;
   }
 
-  /** A segment still in memory, or undefined. */
+  /** Moves a segment's bytes to its spool file; memory keeps them only until the write lands. */
+  private spool(rendition: string, entry: StoredEntry): void {
+    const dir = join(this.spoolDir!, rendition);
+    const file = join(dir, `${entry.seq}.ts`);
+    const data = entry.data!;
+    this.spoolReady ??= mkdir(this.spoolDir!, { recursive: true });
+    void this.spoolReady
+      .then(() => mkdir(dir, { recursive: true }))
+      .then(() => writeFile(file, data))
+      .then(() => {
+        if (entry.dropped) return unlink(file).catch(() => undefined);
+        entry.file = file;
+        entry.data = undefined;
+        return undefined;
+      })
+      .catch(() => undefined); // the segment simply stays in memory
+  }
+
+  /** Deletes the spool files (the stream is forgotten). */
+  async removeSpool(): Promise<void> {
+    if (this.spoolDir !== undefined) await rm(this.spoolDir, { recursive: true, force: true });
+  }
+
+  /** A segment's bytes while still in memory, or undefined (unknown, or already spooled to its file). */
   getSegment(rendition: string, seq: number): Uint8Array | undefined {
     return this.renditionsByName.get(rendition)?.live.find((e) => e.seq === seq)?.data;
   }
@@ -189,8 +229,10 @@ export class StreamStore {
       const body = this.mediaPlaylist(req.rendition);
       return body === undefined ? undefined : { contentType: 'application/x-mpegURL', body };
     }
-    const data = this.getSegment(req.rendition, req.seq);
-    return data === undefined ? undefined : { contentType: 'video/MP2T', body: data };
+    const e = this.renditionsByName.get(req.rendition)?.live.find((x) => x.seq === req.seq);
+    if (!e) return undefined;
+    if (e.data) return { contentType: 'video/MP2T', body: e.data };
+    return e.file ? { contentType: 'video/MP2T', file: e.file, size: e.size } : undefined;
   }
 
   /** Marks the stream ended and, when recording, waits for the writes and writes the VOD playlists. */
@@ -225,13 +267,15 @@ export class StreamStore {
 
   private record(r: Rendition, entry: StoredEntry): void {
     const dir = join(this.recordDir!, r.info.name);
+    // Captured now: spooling may move the bytes out of memory before this write runs.
+    const data = entry.data!;
     r.dirReady ??= mkdir(dir, { recursive: true }).then(() => undefined);
     const dirReady = r.dirReady;
     // One chain per stream keeps writes ordered and lets end() wait for all of them.
     this.recordChain = this.recordChain.then(async () => {
       try {
         await dirReady;
-        await writeFile(join(dir, `${entry.seq}.ts`), entry.data);
+        await writeFile(join(dir, `${entry.seq}.ts`), data);
         r.recorded.push({ seq: entry.seq, durationMs: entry.durationMs, discontinuity: entry.discontinuity });
       } catch (err) {
         this.recordErrors++;
@@ -252,10 +296,11 @@ function toPlaylist(entries: readonly Entry[], rendition: string): PlaylistSegme
 }
 
 /** Peak bit/s over the stored segments (0 without data). */
-export function estimateBandwidth(entries: ReadonlyArray<{ durationMs: number; data: Uint8Array }>): number {
+export function estimateBandwidth(entries: ReadonlyArray<{ durationMs: number; size?: number; data?: Uint8Array | undefined }>): number {
   let peak = 0;
   for (const e of entries) {
-    if (e.durationMs > 0) peak = Math.max(peak, (e.data.length * 8 * 1000) / e.durationMs);
+    const bytes = e.size ?? e.data?.length ?? 0;
+    if (e.durationMs > 0) peak = Math.max(peak, (bytes * 8 * 1000) / e.durationMs);
   }
   return Math.round(peak);
 }
@@ -289,8 +334,10 @@ export class HlsStore {
     return store ? store.end() : null;
   }
 
-  /** Forgets a stream (its segments are freed). */
+  /** Forgets a stream (its segments are freed, spool files deleted). */
   remove(id: string): boolean {
+    const store = this.streams.get(id);
+    if (store) void store.removeSpool().catch(() => undefined);
     return this.streams.delete(id);
   }
 
