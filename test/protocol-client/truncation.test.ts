@@ -22,6 +22,11 @@ describe('truncated HTTP/2 bodies', () => {
         stream.end(Buffer.alloc(1000, 1));
         return;
       }
+      if (headers[':path'] === '/die-unsized') {
+        stream.respond({ ':status': 200 });
+        stream.write(Buffer.alloc(64 * 1024, 4), () => setTimeout(() => stream.session?.destroy(), 20));
+        return;
+      }
       // Promise 1 MB, send 64 KB, then kill the whole session.
       stream.respond({ ':status': 200, 'content-length': String(1 << 20) });
       stream.write(Buffer.alloc(64 * 1024, 2), () => setTimeout(() => stream.session?.destroy(), 20));
@@ -45,5 +50,15 @@ describe('truncated HTTP/2 bodies', () => {
     );
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).message).toMatch(/truncated|closed|reset/);
+  });
+
+  it('rejects an unsized body whose session died midway', async () => {
+    for (const path of ['/die-unsized']) {
+      const err = await wireRequest(`${base}${path}`, { ...opts, pool: new H2Pool() }).then(
+        (r) => `accepted ${r.body.length} bytes`,
+        (e: unknown) => e,
+      );
+      expect(err, path).toBeInstanceOf(TransportError);
+    }
   });
 });

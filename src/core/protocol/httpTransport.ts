@@ -163,27 +163,33 @@ function h2Exchange(stream: ClientHttp2Stream, body: Uint8Array | undefined, sin
     }
     chunks.push(chunk);
   });
+  // Success is decided at 'close', not 'end': Node emits 'end' also for a stream the peer reset or whose session
+  // died mid-body, and only 'close' tells (rstCode) — a short body must never pass as a rendition.
+  let ended = false;
   stream.once('end', () => {
+    ended = true;
+  });
+  stream.once('error', (err: Error) => sink.finish(new TransportError(err.message, sink.phase(), socketErrorReason(err), { cause: err })));
+  stream.once('close', () => {
+    const reset = stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR;
+    if (reset) {
+      sink.finish(new TransportError(`stream reset by peer (code ${stream.rstCode})`, sink.phase(), 'reset'));
+      return;
+    }
+    if (!ended) {
+      sink.finish(new TransportError('stream closed before the response completed', sink.phase(), 'reset'));
+      return;
+    }
     if (status === 0) {
       sink.finish(new TransportError('stream ended without response headers', 'headers', 'protocol'));
       return;
     }
-    // Node emits 'end' even when the session dies mid-body: a short body must fail, never pass as a rendition.
     const declared = Number(headers['content-length'] ?? NaN);
-    const sessionDied = !Number.isFinite(declared) && (stream.session === undefined || stream.session.destroyed);
-    if ((Number.isFinite(declared) && declared !== size) || sessionDied) {
-      sink.finish(new TransportError(`response body truncated: ${size} of ${Number.isFinite(declared) ? declared : 'unknown'} bytes`, 'body', 'reset'));
+    if (Number.isFinite(declared) && declared !== size) {
+      sink.finish(new TransportError(`response body truncated: ${size} of ${declared} bytes`, 'body', 'reset'));
       return;
     }
     sink.finish(undefined, { status, headers, trailers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), headersMs });
-  });
-  stream.once('error', (err: Error) => sink.finish(new TransportError(err.message, sink.phase(), socketErrorReason(err), { cause: err })));
-  stream.once('close', () => {
-    if (stream.rstCode && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) {
-      sink.finish(new TransportError(`stream reset by peer (code ${stream.rstCode})`, sink.phase(), 'reset'));
-    } else {
-      sink.finish(new TransportError('stream closed before the response completed', sink.phase(), 'reset'));
-    }
   });
   if (body) stream.end(body);
 }
