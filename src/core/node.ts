@@ -83,7 +83,13 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     } else if (chain) {
       const monitor = new SenderMonitor(chain.client, chain.address);
       await monitor.refresh();
-      void monitor.run({ signal: abort.signal, intervalMs: 2000, onError: (err) => log.warn({ module: 'payments', err: (err as Error).message }, 'sender state refresh failed') });
+      // The chain module's watcher already polls blocks, rounds and the sender: feed its snapshot to the ticket
+      // sender instead of polling the RPC a second time (only a new round's block hash is fetched).
+      const follow = setInterval(() => {
+        monitor.applySnapshot(chain.snapshot()).catch((err: unknown) => log.warn({ module: 'payments', err: (err as Error).message }, 'sender state update failed'));
+      }, 1000);
+      follow.unref();
+      closers.push(() => clearInterval(follow));
       const sender = new TicketSender({
         signer: chain.signer,
         chain: monitor,

@@ -20,6 +20,7 @@ import { getBytes, postForStream, readAll } from '../ai/orchestratorHttp.js';
 import { type ByocBalances, buildByocPayment, planByocPayment } from './byocPayment.js';
 import { JobRequestError, type OrchestratorFilter, parseJobRequest, passesFilter, senderHeader, signedJobHeader } from './jobRequest.js';
 import { type JobToken, parseJobToken } from './jobToken.js';
+import { shuffled } from '../discovery/discover.js';
 
 /** Whole token search (go-livepeer's default Livepeer-Orch-Search-Timeout; custom values have no effect there either). */
 export const BYOC_SEARCH_TIMEOUT_MS = 1000;
@@ -42,15 +43,6 @@ export interface ByocDeps {
   readonly searchTimeoutMs?: number;
   readonly tokenTimeoutMs?: number;
   rng?: () => number;
-}
-
-function shuffled<T>(items: readonly T[], rng: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /** Asks every (filtered) pool orchestrator for a job token at once; returns usable ones in arrival order. */

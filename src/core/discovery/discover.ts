@@ -159,7 +159,8 @@ function addressText(address: Uint8Array): string {
   return address.length === 20 ? toChecksumAddress(address) : `0x${Buffer.from(address).toString('hex')}`;
 }
 
-function shuffled<T>(items: readonly T[], rng: () => number): T[] {
+/** A Fisher–Yates shuffle (go-livepeer asks pool orchestrators in random order). */
+export function shuffled<T>(items: readonly T[], rng: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
