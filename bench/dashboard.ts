@@ -2,7 +2,8 @@
  * bench/dashboard: the real dashboard (feed → store → Ink) against the stub daemon of test/tui/bench/ with 100
  * active sessions (200 events/s), run by test/tui/bench/dashboardBench.ts inside a detached tmux session (it needs a
  * terminal). Prints the dashboard process's CPU share and event-to-screen latency p50/p95 against the targets
- * (≤ 10 % of a core, ≤ 100 ms), next to the same dashboard idle (0 sessions) measured in the same run.
+ * (≤ 10 % of a core, ≤ 100 ms), next to the same dashboard idle (0 sessions) and the same load rendered without
+ * src/tui/inkFrameCache.ts (Ink's own frame composition), both measured in the same run.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ interface HarnessResult {
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs the harness in a detached 120×40 tmux session and returns its JSON result. */
-async function runInTmux(sessions: number, seconds: number): Promise<HarnessResult> {
+async function runInTmux(sessions: number, seconds: number, frameCache = true): Promise<HarnessResult> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-dash-'));
   const out = join(dir, 'result.json');
   const errFile = join(dir, 'stderr.txt');
@@ -40,9 +41,10 @@ async function runInTmux(sessions: number, seconds: number): Promise<HarnessResu
   const cmd = [process.execPath, '--import', 'tsx', harness, '--sessions', String(sessions), '--seconds', String(seconds), '--tab', '1', '--out', out]
     .map(shellQuote)
     .join(' ');
+  const envPrefix = frameCache ? '' : 'BENCH_NO_FRAME_CACHE=1 ';
   const env = { ...process.env };
   delete env.TMUX;
-  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', root, `${cmd} 2>${shellQuote(errFile)}`], { env, stdio: 'ignore' });
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', root, `${envPrefix}${cmd} 2>${shellQuote(errFile)}`], { env, stdio: 'ignore' });
   try {
     const deadline = Date.now() + (seconds + 45) * 1000;
     while (Date.now() < deadline && !existsSync(out)) await sleep(250);
@@ -64,6 +66,7 @@ async function runInTmux(sessions: number, seconds: number): Promise<HarnessResu
 
 const loadAtStart = loadAverage();
 const idle = await runInTmux(0, IDLE_SECONDS);
+const inkOnly = await runInTmux(SESSIONS, SECONDS, false);
 const busy = await runInTmux(SESSIONS, SECONDS);
 const p50 = busy.eventToScreenMs.p50 ?? NaN;
 const p95 = busy.eventToScreenMs.p95 ?? NaN;
@@ -76,6 +79,9 @@ report('dashboard', {
   cpu_pct_of_core: busy.cpuPercentOfCore,
   idle_cpu_pct_of_core: idle.cpuPercentOfCore,
   cpu_vs_idle_ratio: busy.cpuPercentOfCore / Math.max(idle.cpuPercentOfCore, 0.1),
+  baseline_without_frame_cache_cpu_pct: inkOnly.cpuPercentOfCore,
+  baseline_without_frame_cache_p95_ms: inkOnly.eventToScreenMs.p95 ?? NaN,
+  cpu_vs_without_frame_cache_ratio: busy.cpuPercentOfCore / Math.max(inkOnly.cpuPercentOfCore, 0.1),
   event_to_screen_p50_ms: p50,
   event_to_screen_p95_ms: p95,
   event_to_screen_max_ms: busy.eventToScreenMs.max ?? NaN,

@@ -5,6 +5,7 @@
 import { render } from 'ink';
 import type { ControlClient } from '../client/controlClient.js';
 import { Dashboard } from './Dashboard.js';
+import { installInkFrameCache } from './inkFrameCache.js';
 import { DashboardFeed } from './feed.js';
 import { LiveStore } from './liveStore.js';
 
@@ -25,9 +26,10 @@ const ALT_SCREEN_OFF = '\u001b[?1049l';
 /** Runs the dashboard until the operator quits. */
 export async function runDashboard(opts: RunDashboardOptions): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
+  await installInkFrameCache();
   const ac = new AbortController();
   opts.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  const store = new LiveStore(100);
+  const store = new LiveStore();
   const feed = new DashboardFeed({ clientFactory: opts.clientFactory, sink: store, signal: ac.signal, pollMs: opts.pollMs });
   const feedDone = feed.run();
   const alt = stdout.isTTY === true;

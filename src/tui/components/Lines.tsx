@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 
 /** One pre-formatted line of a panel. */
 export interface Line {
@@ -14,13 +15,20 @@ export function Lines({ lines }: { lines: readonly Line[] }) {
   return (
     <Box flexDirection="column">
       {lines.map((l, i) => (
-        <Text key={i} wrap="truncate-end" inverse={l.selected === true} color={l.color} dimColor={l.dim === true} bold={l.bold === true}>
-          {l.text === '' ? ' ' : l.text}
-        </Text>
+        <LineText key={i} text={l.text} selected={l.selected === true} color={l.color} dim={l.dim === true} bold={l.bold === true} />
       ))}
     </Box>
   );
 }
+
+// Most lines are the same from one frame to the next; memo spares React re-rendering them.
+const LineText = memo(function LineText(l: { text: string; selected: boolean; color: string | undefined; dim: boolean; bold: boolean }) {
+  return (
+    <Text wrap="truncate-end" inverse={l.selected} color={l.color} dimColor={l.dim} bold={l.bold}>
+      {l.text === '' ? ' ' : l.text}
+    </Text>
+  );
+});
 
 /** A table row with the selection marker in front. */
 export function markRow(text: string, selected: boolean): string {

@@ -4,8 +4,9 @@ import { TableView } from './TableView.js';
 import type { Theme } from './theme.js';
 
 export const SESSION_COLUMNS: readonly ColumnSpec[] = [
-  { title: 'id', flex: true, min: 10, ellipsis: 'middle' },
-  { title: 'orchestrator', width: 16, ellipsis: 'middle', priority: 1 },
+  { title: 'id', flex: true, min: 12, ellipsis: 'middle' },
+  // URIs are usually longer than stream ids, so the orchestrator gets the larger share of the spare width
+  { title: 'orchestrator', flex: true, min: 16, weight: 2, ellipsis: 'middle', priority: 1 },
   { title: 'rend', width: 4, align: 'right', priority: 4 },
   { title: 'ok', width: 5, align: 'right' },
   { title: 'fail', width: 4, align: 'right' },

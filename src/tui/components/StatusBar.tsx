@@ -40,13 +40,16 @@ export function StatusBar(p: StatusBarProps) {
   const room = Math.max(0, p.width - connText.length - (rightText ? rightText.length + 2 : 0));
   const middle = fit(mid ? `  ${mid}` : '', room);
   return (
+    // sibling Text nodes: Ink measures each every frame, and only the short state one is not plain ASCII
     <Box width={p.width} height={1}>
-      <Text wrap="truncate-end">
-        <Text color={tone(p.theme, conn.tone)} bold>
-          {connText}
-        </Text>
-        <Text bold={p.paused}>{middle}</Text>
-        <Text dimColor>{rightText ? `  ${rightText}` : ''}</Text>
+      <Text color={tone(p.theme, conn.tone)} bold wrap="truncate-end">
+        {connText}
+      </Text>
+      <Text bold={p.paused} wrap="truncate-end">
+        {middle}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {rightText ? `  ${rightText}` : ''}
       </Text>
     </Box>
   );

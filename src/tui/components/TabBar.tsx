@@ -10,12 +10,14 @@ export function TabBar({ active, width, theme }: { active: number; width: number
   const fits = 4 + labels.reduce((a, l) => a + l.length + 2, 0) <= width;
   const shown = fits ? labels : TABS.map((_, i) => String(i + 1));
   return (
+    // sibling Text nodes, not one nested Text: Ink measures each node every frame, and only the one-glyph node
+    // leaves string-width's ASCII fast path
     <Box width={width} height={1}>
+      <Text bold color={tone(theme, 'cyan')}>
+        {'gw '}
+      </Text>
+      <Text dimColor>{'│'}</Text>
       <Text wrap="truncate-end">
-        <Text bold color={tone(theme, 'cyan')}>
-          {'gw '}
-        </Text>
-        <Text dimColor>{'│'}</Text>
         {shown.map((l, i) => (
           <Text key={l} inverse={i === active} bold={i === active}>
             {` ${l} `}

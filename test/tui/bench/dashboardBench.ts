@@ -21,11 +21,12 @@ const [{ default: React }, { render }, { ControlClient }, { Dashboard }, { Dashb
   import('../../../src/tui/feed.js'),
   import('../../../src/tui/liveStore.js'),
 ]);
+if (process.env.BENCH_NO_FRAME_CACHE !== '1') await (await import('../../../src/tui/inkFrameCache.js')).installInkFrameCache();
 
 const stub = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./stubDaemon.ts', import.meta.url)), values.sessions], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<string>((resolve) => stub.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
 
-const store = new LiveStore(100);
+const store = new LiveStore();
 let oldestPending: number | undefined;
 const latencies: number[] = [];
 let renders = 0;
