@@ -20,9 +20,10 @@ import { needsRefresh } from '../sessions/broadcastSession.js';
 import { type AiMetrics, aiErrorCode } from './aiMetrics.js';
 import type { AiSession, AiSessionManager, AiSessionSelector } from './aiSessions.js';
 import { encodeFormData } from './formData.js';
-import { OrchestratorHttpError, getBytes, postForStream, readAll } from './orchestratorHttp.js';
+import { OrchestratorHttpError, postForStream, readAll } from './orchestratorHttp.js';
 import { type AiRequest, aiLatencyScore, aiUnits, orchestratorFields } from './requests.js';
-import { type ResultStore, mediaRefs, mimeForName, parseDataUrl, resultFileName } from './results.js';
+import { AI_MAX_RESULT_BYTES, rehostMedia } from './resultRehost.js';
+import type { ResultStore } from './results.js';
 
 /** Selections per request (go-livepeer's loop bound). */
 export const AI_MAX_SELECTIONS = 20;
@@ -32,10 +33,6 @@ export const AI_MAX_TRIES_PER_ORCH = 3;
 export const AI_WORKER_AUTH = 'Livepeer-AI-Worker-1.0';
 /** Deadline for O's response headers (AI work can take minutes). */
 export const AI_RESPONSE_TIMEOUT_MS = 10 * 60_000;
-/** Largest JSON result accepted from O. */
-export const AI_MAX_RESULT_BYTES = 256 * 1024 * 1024;
-/** Deadline of one result download. */
-export const AI_DOWNLOAD_TIMEOUT_MS = 60_000;
 
 const EMPTY_HASH = keccak256(new Uint8Array(0));
 
@@ -328,12 +325,16 @@ async function attemptOn(
     return { ok: false, action: 'remove', message: msg };
   }
   try {
-    await rehostMedia(deps.results, ctx.requestId, s.transcoder, body, req.pipeline === 'text-to-speech' ? '.wav' : req.pipeline === 'image-to-video' ? '.mp4' : '.png', ctx.signal);
+    const ext = req.pipeline === 'text-to-speech' ? '.wav' : req.pipeline === 'image-to-video' ? '.mp4' : '.png';
+    rehostMedia(deps.results, ctx.requestId, s.transcoder, body, ext, (url, message) => {
+      deps.log.warn({ requestId: ctx.requestId, orchestrator: s.uri, url, err: message }, 'AI result lost: the download from the orchestrator failed after the reply');
+      deps.bus.emit({ type: 'segment.failed', streamId: ctx.requestId, segment: 0, orchestrator: s.uri, attempt, error: `result download failed: ${message}`, final: true });
+    });
   } catch (err) {
     // The work is done and paid for; retrying would pay again. go-livepeer answers 500 here too.
     payment?.settle({ status: 'reply', debit });
     sel.complete(s);
-    const message = `could not fetch the result from the orchestrator: ${(err as Error).message}`;
+    const message = `orchestrator sent an unusable result URL: ${(err as Error).message}`;
     deps.bus.emit({ type: 'segment.failed', streamId: ctx.requestId, segment: 0, orchestrator: s.uri, attempt, error: message, final: true });
     return { ok: true, result: { ok: false, status: 500, message } };
   }
@@ -362,26 +363,4 @@ export function tokensFrom(body: unknown): number | undefined {
   const usage = rec['usage'] as Record<string, unknown> | undefined;
   const n = usage?.['total_tokens'] ?? rec['tokens_used'];
   return typeof n === 'number' && n > 0 ? n : undefined;
-}
-
-/** Replaces every media URL in an AI response by the gateway's own copy (downloads run in parallel). */
-export async function rehostMedia(store: ResultStore, requestId: string, base: string, body: unknown, fallbackExt: string, signal?: AbortSignal): Promise<number> {
-  const refs = mediaRefs(body);
-  await Promise.all(
-    refs.map(async (ref) => {
-      const inline = parseDataUrl(ref.url);
-      if (inline) {
-        const name = resultFileName(undefined, inline.mime, fallbackExt);
-        ref.set(store.put(requestId, name, inline.data, mimeForName(name, inline.mime)));
-        return;
-      }
-      const url = new URL(ref.url, base.endsWith('/') ? base : `${base}/`).toString();
-      const got = await getBytes(url, { timeoutMs: AI_DOWNLOAD_TIMEOUT_MS, maxBytes: AI_MAX_RESULT_BYTES, ...(signal ? { signal } : {}) });
-      if (got.status !== 200) throw new Error(`GET ${url}: HTTP ${got.status}`);
-      const type = String(got.headers['content-type'] ?? '').split(';')[0]!.trim() || undefined;
-      const name = resultFileName(url, type, fallbackExt);
-      ref.set(store.put(requestId, name, got.body, mimeForName(name, type)));
-    }),
-  );
-  return refs.length;
 }

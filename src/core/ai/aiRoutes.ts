@@ -10,7 +10,7 @@ import { probeAudioSeconds } from './audioProbe.js';
 import { clientGone, readRequestBody, sendError, sendJson } from './httpIo.js';
 import { type AiPipeline, bodyEncoding, isAiPipeline } from './pipelines.js';
 import { AiRequestError, type AiRequest, MAX_JSON_BYTES, MAX_MULTIPART_BYTES, parseAiRequest, withAudioDuration } from './requests.js';
-import { RESULTS_PREFIX, type ResultStore } from './results.js';
+import { RESULTS_PREFIX, type ResultLookup, type ResultStore } from './results.js';
 
 /** A gateway HTTP route handler (createGatewayHttpServer's extraRoutes). */
 export type GatewayRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -70,11 +70,24 @@ function serveResult(results: ResultStore, req: IncomingMessage, res: ServerResp
   } catch {
     return false;
   }
-  const found = results.get(id, file);
+  const found = results.lookup(id, file);
   if (!found) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET');
-  res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.data.length), 'cache-control': 'max-age=600', 'access-control-allow-origin': '*' });
-  res.end(req.method === 'HEAD' ? undefined : found.data);
+  const send = (r: ResultLookup): void => {
+    if (r.state === 'pending') {
+      // still downloading from the orchestrator: answer when it lands
+      void r.settled.then(send);
+      return;
+    }
+    if (res.destroyed) return;
+    if (r.state === 'failed') {
+      sendError(res, 502, `the gateway could not fetch this result from the orchestrator: ${r.message}`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': r.contentType, 'content-length': String(r.data.length), 'cache-control': 'max-age=600', 'access-control-allow-origin': '*' });
+    res.end(req.method === 'HEAD' ? undefined : r.data);
+  };
+  send(found);
   return true;
 }
 

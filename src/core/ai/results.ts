@@ -95,12 +95,21 @@ interface Stored {
   readonly expires: number;
 }
 
+/** A hosted file as a reader finds it: here, still downloading from the orchestrator, or lost on the way. */
+export type ResultLookup =
+  | { readonly state: 'ready'; readonly data: Buffer; readonly contentType: string }
+  | { readonly state: 'pending'; readonly settled: Promise<ResultLookup> }
+  | { readonly state: 'failed'; readonly message: string };
+
 /** Outcome of an asynchronous request. */
 export type AsyncJobState = { state: 'processing' } | { state: 'complete'; status: number; body: unknown };
 
 /** In-memory result files and async job states, both expiring after RESULT_TTL_MS. */
 export class ResultStore {
   private readonly files = new Map<string, Stored>();
+  /** Files whose download from the orchestrator is under way, and failed downloads (kept for the TTL). */
+  private readonly pending = new Map<string, { settled: Promise<ResultLookup> }>();
+  private readonly failed = new Map<string, { message: string; expires: number }>();
   private readonly jobs = new Map<string, { state: AsyncJobState; expires: number }>();
   private bytes = 0;
 
@@ -128,10 +137,45 @@ export class ResultStore {
       this.files.delete(k);
       this.bytes -= v.data.length;
     }
-    return `${RESULTS_PREFIX}${encodeURIComponent(requestId)}/${encodeURIComponent(name)}`;
+    return resultPath(requestId, name);
   }
 
-  /** A stored file, or undefined when unknown or expired. */
+  /**
+   * Hosts a file that is still downloading: its path is valid at once and readers wait for the bytes. A failed
+   * download is remembered, so a reader learns why instead of getting a 404.
+   */
+  putPending(requestId: string, name: string, download: Promise<{ data: Buffer; contentType: string }>): string {
+    const key = `${requestId}/${name}`;
+    const settled = download.then(
+      ({ data, contentType }): ResultLookup => {
+        this.pending.delete(key);
+        this.put(requestId, name, data, contentType);
+        return { state: 'ready', data, contentType };
+      },
+      (err: unknown): ResultLookup => {
+        this.pending.delete(key);
+        const message = err instanceof Error ? err.message : String(err);
+        this.failed.set(key, { message, expires: this.now() + this.ttl });
+        return { state: 'failed', message };
+      },
+    );
+    this.pending.set(key, { settled });
+    return resultPath(requestId, name);
+  }
+
+  /** A hosted file, or undefined when unknown or expired. */
+  lookup(requestId: string, name: string): ResultLookup | undefined {
+    this.sweep();
+    const key = `${requestId}/${name}`;
+    const file = this.files.get(key);
+    if (file) return { state: 'ready', data: file.data, contentType: file.contentType };
+    const p = this.pending.get(key);
+    if (p) return { state: 'pending', settled: p.settled };
+    const f = this.failed.get(key);
+    return f ? { state: 'failed', message: f.message } : undefined;
+  }
+
+  /** A stored file, or undefined when unknown, expired or not downloaded yet. */
   get(requestId: string, name: string): { data: Buffer; contentType: string } | undefined {
     this.sweep();
     return this.files.get(`${requestId}/${name}`);
@@ -164,6 +208,11 @@ export class ResultStore {
       this.files.delete(k);
       this.bytes -= v.data.length;
     }
+    for (const [k, v] of this.failed) if (v.expires <= now) this.failed.delete(k);
     for (const [k, v] of this.jobs) if (v.expires <= now) this.jobs.delete(k);
   }
+}
+
+function resultPath(requestId: string, name: string): string {
+  return `${RESULTS_PREFIX}${encodeURIComponent(requestId)}/${encodeURIComponent(name)}`;
 }
