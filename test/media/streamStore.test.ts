@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHlsPath } from '../../src/core/hls/playlist.js';
-import { estimateBandwidth, HlsStore, StreamStore } from '../../src/core/hls/streamStore.js';
+import { estimateBandwidth, HlsStore, MemoryBudget, StreamStore } from '../../src/core/hls/streamStore.js';
 
 const bytes = (n: number, fill = 0): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -159,5 +159,33 @@ describe('spooled segments', () => {
     hls.remove('sp');
     await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(spoolDir, 'sp'))).toBe(false);
+  });
+
+  it('with a memory budget, spools only while memory is over it, and gives the budget back as segments leave', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'gw-spool-'));
+    const budget = new MemoryBudget(2500);
+    const hls = new HlsStore({ spoolDir, memorySegments: 3, playlistWindow: 3, memoryBudget: budget });
+    const a = hls.create('a');
+    const b = hls.create('b');
+    a.addSegment('source', { seq: 0, durationMs: 2000, data: new Uint8Array(1000).fill(1) });
+    b.addSegment('source', { seq: 0, durationMs: 2000, data: new Uint8Array(1000).fill(2) });
+    await new Promise((r) => setTimeout(r, 50));
+    // 2000 bytes held, under the budget: both stay in memory, nothing on disk
+    expect(budget.bytes).toBe(2000);
+    expect(a.getSegment('source', 0)).toBeDefined();
+    expect(existsSync(join(spoolDir, 'a'))).toBe(false);
+    // 3000 > 2500: this one goes to disk, and leaves memory once written
+    a.addSegment('source', { seq: 1, durationMs: 2000, data: new Uint8Array(1000).fill(3) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.getSegment('source', 1)).toBeUndefined();
+    expect(readFileSync(join(spoolDir, 'a', 'source', '1.ts'))[0]).toBe(3);
+    expect(budget.bytes).toBe(2000);
+    // segments leaving the window give their bytes back
+    for (let seq = 2; seq < 5; seq++) a.addSegment('source', { seq, durationMs: 2000, data: new Uint8Array(10) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(budget.bytes).toBe(1030);
+    hls.remove('a');
+    hls.remove('b');
+    expect(budget.bytes).toBe(0);
   });
 });

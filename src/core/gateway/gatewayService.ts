@@ -9,7 +9,7 @@ import { discoverOrchestrators } from '../discovery/discover.js';
 import { choosePool, PoolSourceError, type CandidatePool } from '../discovery/pools.js';
 import { OrchestratorRegistry } from '../discovery/registry.js';
 import type { EventBus } from '../eventBus.js';
-import { HlsStore } from '../hls/streamStore.js';
+import { HlsStore, MemoryBudget } from '../hls/streamStore.js';
 import { inspectTs } from '../media/mpegts.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -45,6 +45,11 @@ export interface GatewayServiceDeps {
 
 /** How often the gateway refreshes its view of the orchestrator pool when idle (for `gw orchestrators ls`). */
 const PROBE_INTERVAL_MS = 60_000;
+/**
+ * Live HLS segments kept in memory across all streams before new ones are spooled to <dataDir>/hls: a few dozen
+ * streams stay off the disk entirely, hundreds stay within the daemon's memory target.
+ */
+const HLS_MEMORY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 /**
  * The video gateway: orchestrator registry and background probing, the stream registry, the per-stream
@@ -70,7 +75,7 @@ export class GatewayService {
     // Live segments go to files under the data dir once written, so memory does not grow with streams × renditions.
     const spoolDir = join(deps.dataDir, 'hls');
     rmSync(spoolDir, { recursive: true, force: true });
-    this.hls = new HlsStore({ memorySegments: 7, spoolDir, recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
+    this.hls = new HlsStore({ memorySegments: 7, spoolDir, memoryBudget: new MemoryBudget(HLS_MEMORY_BUDGET_BYTES), recordDir: config.get<string | undefined>('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
     this.profiles = resolveProfiles(config.get<string[]>('transcodingOptions'));
     const pipeline: PipelineDeps = {
       bus,

@@ -46,6 +46,22 @@ export interface StreamStoreOptions {
    * only until its file is on disk). Without it, segment bytes stay in memory.
    */
   spoolDir?: string;
+  /**
+   * Shared by the streams of a gateway: with it, segments are spooled only while the segments held in memory
+   * exceed the budget, so a light load never touches the disk and a heavy one stays bounded.
+   */
+  memoryBudget?: MemoryBudget;
+}
+
+/** Bytes of live segments held in memory across streams, against a limit. */
+export class MemoryBudget {
+  bytes = 0;
+  constructor(readonly limitBytes: number) {}
+
+  /** Whether new segments should go to disk. */
+  get exceeded(): boolean {
+    return this.bytes > this.limitBytes;
+  }
 }
 
 export interface RecordingResult {
@@ -86,6 +102,7 @@ interface Rendition {
   /** every segment ever stored, for the VOD playlist (recording only) */
   recorded: Entry[];
   dirReady: Promise<void> | null;
+  spoolDirReady: Promise<unknown> | null;
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]{0,127}$/;
@@ -106,7 +123,7 @@ export class StreamStore {
   private readonly onRecordError: ((err: Error) => void) | undefined;
   private recordChain: Promise<void> = Promise.resolve();
   private readonly spoolDir: string | undefined;
-  private spoolReady: Promise<unknown> | undefined;
+  private readonly budget: MemoryBudget | undefined;
   private recordErrors = 0;
   private endedFlag = false;
 
@@ -119,6 +136,7 @@ export class StreamStore {
     this.recordDir = opts.recordDir === undefined ? undefined : join(opts.recordDir, opts.id);
     this.onRecordError = opts.onRecordError;
     this.spoolDir = opts.spoolDir === undefined ? undefined : join(opts.spoolDir, opts.id);
+    this.budget = opts.memoryBudget;
     for (const r of opts.renditions ?? []) this.declareRendition(r);
   }
 
@@ -140,6 +158,7 @@ export class StreamStore {
       droppedDiscontinuities: 0,
       recorded: [],
       dirReady: null,
+      spoolDirReady: null,
     });
   }
 
@@ -165,33 +184,51 @@ export class StreamStore {
     if (at > 0 && r.live[at - 1]!.seq === seg.seq) return false;
     if (at === 0 && r.live.length >= this.memorySegments) return false;
     r.live.splice(at, 0, entry);
+    this.held(entry.size);
     while (r.live.length > this.memorySegments) {
       const old = r.live.shift()!;
       if (old.discontinuity) r.droppedDiscontinuities++;
       old.dropped = true;
+      if (old.data) this.held(-old.size);
       if (old.file) void unlink(old.file).catch(() => undefined);
     }
     if (this.recordDir !== undefined) this.record(r, entry);
-    if (this.spoolDir !== undefined) this.spool(rendition, entry);
+    if (this.spoolDir !== undefined && (this.budget === undefined || this.budget.exceeded)) this.spool(r, entry);
     return true;
   }
 
+  private held(bytes: number): void {
+    if (this.budget) this.budget.bytes += bytes;
+  }
+
   /** Moves a segment's bytes to its spool file; memory keeps them only until the write lands. */
-  private spool(rendition: string, entry: StoredEntry): void {
-    const dir = join(this.spoolDir!, rendition);
+  private spool(r: Rendition, entry: StoredEntry): void {
+    const dir = join(this.spoolDir!, r.info.name);
     const file = join(dir, `${entry.seq}.ts`);
     const data = entry.data!;
-    this.spoolReady ??= mkdir(this.spoolDir!, { recursive: true });
-    void this.spoolReady
-      .then(() => mkdir(dir, { recursive: true }))
+    r.spoolDirReady ??= mkdir(dir, { recursive: true });
+    void r.spoolDirReady
       .then(() => writeFile(file, data))
       .then(() => {
         if (entry.dropped) return unlink(file).catch(() => undefined);
         entry.file = file;
         entry.data = undefined;
+        this.held(-entry.size);
         return undefined;
       })
-      .catch(() => undefined); // the segment simply stays in memory
+      .catch(() => {
+        r.spoolDirReady = null; // the directory may be gone: make it again next time; this segment stays in memory
+      });
+  }
+
+  /** Releases the stream's share of the memory budget (it is being forgotten). */
+  release(): void {
+    for (const r of this.renditionsByName.values())
+      for (const e of r.live)
+        if (e.data && !e.dropped) {
+          e.dropped = true;
+          this.held(-e.size);
+        }
   }
 
   /** Deletes the spool files (the stream is forgotten). */
@@ -337,7 +374,10 @@ export class HlsStore {
   /** Forgets a stream (its segments are freed, spool files deleted). */
   remove(id: string): boolean {
     const store = this.streams.get(id);
-    if (store) void store.removeSpool().catch(() => undefined);
+    if (store) {
+      store.release();
+      void store.removeSpool().catch(() => undefined);
+    }
     return this.streams.delete(id);
   }
 
