@@ -87,6 +87,11 @@ describe('paid AI requests', () => {
     await paidCall('segment-anything-2', 'devnet/sam2-tiny', () => postForm('/segment-anything-2', { image: PNG(), model_id: 'devnet/sam2-tiny' }), 64n * 48n, 50_000n);
     await paidCall('image-to-text', 'devnet/caption-tiny', () => postForm('/image-to-text', { image: PNG(), model_id: 'devnet/caption-tiny' }), 64n * 48n, 50_000n);
     await paidCall('text-to-speech', 'devnet/tts-tiny', () => postJson(`${gw.url}/text-to-speech`, { text: 'héllo', model_id: 'devnet/tts-tiny' }), 1000n * 5n, 100_000n);
+    // the gateway pays in O's units, so its books agree with O's (go-livepeer pays bytes and drifts below O's debit)
+    const tts = gw.ai.sessions.selector('text-to-speech', 'devnet/tts-tiny').sessions()[0]!;
+    const ttsLocal = gw.payments!.balances.balance(balanceKey(toChecksumAddress(tts.info.ticketParams!.recipient), tts.info.authToken!.sessionId));
+    const ttsRemote = oBalance(o1, `${GATEWAY_ADDRESS}/${CAPS['text-to-speech']}_devnet/tts-tiny`);
+    expect(ttsLocal.sub(ttsRemote).abs().lte(Rational.of(1, 1000)), `gateway ${ttsLocal.toDecimalString(3)} vs O ${ttsRemote.toDecimalString(3)}`).toBe(true);
     // llm-large exists only on o1 (cold): the debit is max_tokens × price.
     await paidCall('llm', 'devnet/llm-large', () => postJson(`${gw.url}/llm`, { messages: [{ role: 'user', content: 'hi' }], model: 'devnet/llm-large', max_tokens: 30 }), 30n, 50_000_000n);
   });

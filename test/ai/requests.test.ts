@@ -123,9 +123,11 @@ describe('JSON pipelines', () => {
     expect(rejection(() => json('llm', { messages: [{ role: 'user', content: 'x' }], stream: 'true' })).field).toBe('stream');
   });
 
-  it('text-to-speech: text required; units are UTF-8 bytes (go-livepeer pays len(text))', () => {
+  it("text-to-speech: text required; units are O's: 1000 × characters, not UTF-8 bytes (go-livepeer's under-payment)", () => {
     const r = json('text-to-speech', { text: 'héllo' });
-    expect(aiUnits(r)).toBe(6n);
+    expect(aiUnits(r)).toBe(5000n);
+    // an astral character is one character (one Go rune), not two UTF-16 units or four bytes
+    expect(aiUnits(json('text-to-speech', { text: 'a🙂' }))).toBe(2000n);
     expect(rejection(() => json('text-to-speech', {})).field).toBe('text');
     expect(rejection(() => json('text-to-speech', { text: 12 })).field).toBe('text');
   });

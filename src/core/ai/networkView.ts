@@ -169,7 +169,7 @@ export function priceUnit(pipeline: string): string {
     case 'llm':
       return 'max token';
     case 'text-to-speech':
-      return 'byte of text';
+      return 'thousandth of a character';
     case 'byoc':
       return 'second';
     default:

@@ -289,9 +289,16 @@ export function aiUnits(req: AiRequest): bigint {
     case 'llm':
       return BigInt(req.maxTokens);
     case 'text-to-speech':
-      // go-livepeer pays len(text) in bytes (O debits 1000 × runes: go-livepeer under-pays, see §4).
-      return BigInt(Buffer.byteLength(req.text, 'utf8'));
+      // What O debits: 1000 × characters (code points). go-livepeer's gateway pays len(text) in bytes, so its
+      // balance with O sinks on every request until O refuses; paying O's own units keeps both books equal.
+      return 1000n * BigInt(codePoints(req.text));
   }
+}
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 /** Whole seconds sent to O as audio-to-text `metadata` (go-livepeer truncates). */
