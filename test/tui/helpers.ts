@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { createDashboardState, type DashboardState } from '../../src/tui/store/dashboardState.js';
 import { applyEvent, applySnapshot } from '../../src/tui/store/reduce.js';
+import { LiveStore } from '../../src/tui/liveStore.js';
 import { buildView, type ConnectionInfo, type DashboardView } from '../../src/tui/store/view.js';
 import { fixtureNow, recordedEvents, SNAPSHOT } from './fixture.js';
 
@@ -13,6 +14,16 @@ export function fixtureState(): { state: DashboardState; now: number } {
   const events = recordedEvents();
   for (const ev of events) applyEvent(state, ev);
   return { state, now: fixtureNow(events) };
+}
+
+/** A live store (no coalescing) holding the recorded fixture, connected. */
+export function fixtureStore(): { store: LiveStore; now: number } {
+  const store = new LiveStore(0);
+  store.snapshot(SNAPSHOT);
+  const events = recordedEvents();
+  for (const ev of events) store.event(ev);
+  store.connection(LIVE);
+  return { store, now: fixtureNow(events) };
 }
 
 /** The fixture's view at its "now". */

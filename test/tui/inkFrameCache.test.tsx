@@ -7,9 +7,7 @@ const { Box, Text } = await import('ink');
 const { render, cleanup } = await import('ink-testing-library');
 const { installInkFrameCache } = await import('../../src/tui/inkFrameCache.js');
 const { Dashboard } = await import('../../src/tui/Dashboard.js');
-const { LiveStore } = await import('../../src/tui/liveStore.js');
-const { fixtureNow, recordedEvents, SNAPSHOT } = await import('./fixture.js');
-const { LIVE } = await import('./helpers.js');
+const { fixtureStore } = await import('./helpers.js');
 
 /** A frame with what the cache must keep exact: colours, inverse, wide characters, emoji, gaps and overlaps. */
 function Sample({ n }: { n: number }) {
@@ -55,12 +53,7 @@ function frames(ns: number[], clip = false): string[] {
 }
 
 function dashboardFrame(): string {
-  const store = new LiveStore(0);
-  store.snapshot(SNAPSHOT);
-  const events = recordedEvents();
-  for (const ev of events) store.event(ev);
-  store.connection(LIVE);
-  const now = fixtureNow(events);
+  const { store, now } = fixtureStore();
   const r = render(<Dashboard store={store} dataDir="/tmp/gw" theme={{ color: true }} width={100} height={30} tickMs={0} now={() => now} initialTab={1} />);
   const frame = r.lastFrame() ?? '';
   r.unmount();

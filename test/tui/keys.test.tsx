@@ -2,18 +2,13 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dashboard } from '../../src/tui/Dashboard.js';
 import { LiveStore } from '../../src/tui/liveStore.js';
-import { fixtureNow, recordedEvents, SNAPSHOT } from './fixture.js';
-import { frameLines, LIVE, tick, widthOf } from './helpers.js';
+import { recordedEvents } from './fixture.js';
+import { fixtureStore, frameLines, tick, widthOf } from './helpers.js';
 
 const KEY = { tab: '\t', shiftTab: '\u001b[Z', right: '\u001b[C', left: '\u001b[D', down: '\u001b[B', up: '\u001b[A', enter: '\r', escape: '\u001b' };
 
 function setup() {
-  const store = new LiveStore(0);
-  store.snapshot(SNAPSHOT);
-  const events = recordedEvents();
-  for (const ev of events) store.event(ev);
-  store.connection(LIVE);
-  const now = fixtureNow(events);
+  const { store, now } = fixtureStore();
   const calls = { quit: 0, focus: [] as Array<string | null> };
   const r = render(
     <Dashboard
