@@ -4,7 +4,7 @@
  * parse a raw string into a typed value. Values travel as JSON primitives (bigints as decimal strings).
  */
 
-export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'enum' | 'duration' | 'wei' | 'address' | 'url';
+export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'enum' | 'duration' | 'wei' | 'price' | 'address' | 'url';
 
 export type SettingValue = string | number | boolean | string[];
 
@@ -62,10 +62,12 @@ export const SETTINGS = [
     description: 'Orchestrator addresses never to use' }),
   spec({ key: 'discoveryTimeout', kind: 'duration', default: 500, goFlag: '-discoveryTimeout', group: 'network',
     description: 'First GetOrchestrator window (ms or 500ms); doubles up to 6 s when nobody answered' }),
-  spec({ key: 'maxPricePerUnit', kind: 'wei', default: '0', goFlag: '-maxPricePerUnit', group: 'payments',
-    description: 'Max price per pixelsPerUnit pixels in wei; 0 accepts any price' }),
+  spec({ key: 'maxPricePerUnit', kind: 'price', default: '0', goFlag: '-maxPricePerUnit', group: 'payments',
+    description: 'Max price per pixelsPerUnit pixels: whole wei, or USD like 0.02USD (converted with the ETH/USD price feed; no orchestrator is paid while the rate is unknown); 0 accepts any price' }),
   spec({ key: 'pixelsPerUnit', kind: 'int', default: 1, goFlag: '-pixelsPerUnit', group: 'payments',
     description: 'Pixels the max price is quoted for' }),
+  spec({ key: 'priceFeedAddr', kind: 'address', default: undefined, goFlag: '-priceFeedAddr', restart: true, group: 'payments',
+    description: 'Chainlink ETH/USD feed (AggregatorV3) for USD prices, read hourly; default 0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612 on arbitrum-one-mainnet, the devnet\'s own feed on devnet' }),
   spec({ key: 'maxTicketEV', kind: 'wei', default: '3000000000000', goFlag: '-maxTicketEV', group: 'payments',
     description: 'Max expected value of one ticket (wei)' }),
   spec({ key: 'maxTotalEV', kind: 'wei', default: '20000000000000', goFlag: '-maxTotalEV', group: 'payments',
@@ -170,6 +172,8 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
     case 'wei':
       if (!/^\d+$/.test(text)) fail(`expected a whole number of wei, got "${raw}"`);
       return BigInt(text).toString();
+    case 'price':
+      return parsePrice(text, raw, fail);
     case 'address':
       if (!/^(0x)?[0-9a-fA-F]{40}$/.test(text)) fail(`expected a 20-byte hex address, got "${raw}"`);
       return text.startsWith('0x') ? text : `0x${text}`;
@@ -184,6 +188,18 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
       return text;
     }
   }
+}
+
+const USD_PRICE = /^(\d+(?:\.\d+)?)\s*USD$/i;
+
+/** A price is whole wei ("1200", "0" = any) or a positive USD amount, stored as "<decimal>USD" (go-livepeer's suffix). */
+function parsePrice(text: string, raw: string, fail: (why: string) => never): string {
+  if (/^\d+$/.test(text)) return BigInt(text).toString();
+  const m = USD_PRICE.exec(text);
+  if (!m) return fail(`expected a whole number of wei or a USD amount like 0.02USD, got "${raw}"`);
+  const amount = m[1] as string;
+  if (!/[1-9]/.test(amount)) fail('a USD price must be greater than 0 (0 alone accepts any price)');
+  return `${amount}USD`;
 }
 
 /** A capability price list is go-livepeer JSON with a capabilities_prices array, or (not starting with { or [) a file path. */

@@ -3,6 +3,7 @@ import type { GatewayMode, GwEvent } from '../client/events.js';
 import type { GwPaths } from '../client/paths.js';
 import { startAlerts } from './alerts/alerts.js';
 import { startGatewayChain, type GatewayChain } from './chain/gatewayChain.js';
+import { PriceFeedWatcher, priceFeedAddressFor } from './chain/priceFeed.js';
 import type { ControlRouteModule } from './control/app.js';
 import { chainRoutes } from './control/routes/chain.js';
 import { gatewayRoutes } from './control/routes/gateway.js';
@@ -23,6 +24,7 @@ import { RemoteSignerClient } from './payments/remoteSigner.js';
 import { SenderMonitor } from './payments/senderMonitor.js';
 import { resolveValidationSettings } from './payments/senderValidation.js';
 import { TicketSender } from './payments/ticketSender.js';
+import { formatUsdPerEth } from './pricing/fiatPrice.js';
 import type { RuntimeConfig } from './runtimeConfig.js';
 import { GW_VERSION } from './version.js';
 
@@ -60,6 +62,8 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
   try {
     const chain = await startGatewayChain({ config, log: log.child({ module: 'chain' }), bus, paths: ctx.paths, signal: abort.signal, password: ctx.password });
     if (chain) closers.push(() => chain.close());
+    const ethUsd = chain ? await startPriceFeed(ctx, chain) : undefined;
+    if (ethUsd) closers.push(() => ethUsd.close());
     const remoteSignerUrl = config.get<string | undefined>('remoteSignerUrl');
     const mode: GatewayMode = remoteSignerUrl ? 'remote-signer' : chain ? 'on-chain' : 'off-chain';
     const metrics = createMetrics({ nodeId: `${chain?.address ?? ''}-` });
@@ -135,6 +139,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
         : undefined,
       ffmpeg,
       dataDir: ctx.paths.dataDir,
+      ...(ethUsd ? { ethUsd } : {}),
     });
     closers.push(() => gateway.close());
     const ai = createAiGateway({
@@ -150,6 +155,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       metricsRegistry: metrics.registry,
       lastL1Block: chain ? () => chain.latestL1Block() : undefined,
     });
+    if (ethUsd) ai.prices.setRateSource(ethUsd);
     extraRoutes.push(...ai.routes);
     closers.push(() => ai.close());
     const activity = new RecentActivity(bus);
@@ -199,4 +205,35 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
     throw err;
   }
+}
+
+/** The ETH/USD price feed for USD prices, read once before anything prices a job; undefined when the network has none. */
+async function startPriceFeed(ctx: NodeContext, chain: GatewayChain): Promise<PriceFeedWatcher | undefined> {
+  const log = ctx.log.child({ module: 'pricefeed' });
+  const feed = await priceFeedAddressFor({
+    network: chain.settings.network,
+    configured: ctx.config.get<string | undefined>('priceFeedAddr'),
+    devnetDir: ctx.paths.devnetDir,
+    rpcUrl: chain.settings.rpcUrl,
+  });
+  if (!feed) {
+    log.info('no ETH/USD price feed on this chain (set --price-feed-addr): USD prices stay unknown and pay nothing');
+    return undefined;
+  }
+  let lastError: string | undefined;
+  const watcher = new PriceFeedWatcher({
+    client: chain.client.publicClient,
+    feed,
+    onError: (err) => {
+      // Retries come every minute while the feed fails: say it once per distinct failure.
+      if (err.message !== lastError) log.warn({ feed, err: err.message }, 'ETH/USD price feed read failed; keeping the last good rate, if any');
+      lastError = err.message;
+    },
+  });
+  watcher.onChange((q) => {
+    lastError = undefined;
+    log.info({ feed, usdPerEth: formatUsdPerEth(q), updatedAt: new Date(q.updatedAt * 1000).toISOString() }, 'ETH/USD rate updated');
+  });
+  await watcher.start();
+  return watcher;
 }

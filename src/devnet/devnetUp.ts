@@ -112,7 +112,8 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
         deployerKey: accounts[0]!.privateKey,
         activeOrchestrators: BigInt(o.orchestrators),
       });
-      chainState = { rpcUrl: ready.rpcUrl, chainId: ready.chainId ?? LOCAL_CHAIN_ID, pid, contracts: deployed.contracts, log };
+      // The ETH/USD feed is not in the Controller: devnet.json is how the gateway finds it (see core/chain/priceFeed.ts).
+      chainState = { rpcUrl: ready.rpcUrl, chainId: ready.chainId ?? LOCAL_CHAIN_ID, pid, contracts: { ...deployed.contracts, priceFeed: deployed.priceFeed }, log };
       progress('funding the gateway account');
       const gw = await createChainClient({ rpcUrl: ready.rpcUrl, controller: deployed.contracts.controller, account: accounts[GATEWAY_ACCOUNT]!.privateKey, pollingIntervalMs: 20 });
       await (await gw.fundDepositAndReserve(o.deposit, o.reserve)).wait();

@@ -69,7 +69,7 @@ describe('per-capability prices (go-livepeer -maxPricePerCapability)', () => {
 
   it('rejects unknown pipelines, fiat currencies and malformed lists', () => {
     expect(() => parseCapabilityPrices('{"capabilities_prices":[{"pipeline":"dance"}]}')).toThrow(PriceConfigError);
-    expect(() => parseCapabilityPrices('{"capabilities_prices":[{"pipeline":"llm","price_per_unit":1,"currency":"USD"}]}')).toThrow(/USD/);
+    expect(() => parseCapabilityPrices('{"capabilities_prices":[{"pipeline":"llm","price_per_unit":1,"currency":"EUR"}]}')).toThrow(/EUR/);
     expect(() => parseCapabilityPrices('{"prices":[]}')).toThrow(/capabilities_prices/);
     expect(() => parseCapabilityPrices('{"capabilities_prices":[{"pipeline":"llm","price_per_unit":"cheap"}]}')).toThrow(/price_per_unit/);
   });

@@ -5,6 +5,7 @@ import { compileContracts } from '../../src/devnet/chain/compile.js';
 import {
   bondingManagerAdminAbi,
   controllerAdminAbi,
+  priceFeedAdminAbi,
   roundsManagerAdminAbi,
   serviceRegistryAdminAbi,
   ticketBrokerAdminAbi,
@@ -17,6 +18,7 @@ import {
   ticketBrokerAbi,
 } from '../../src/core/chain/abi.js';
 import { contractId } from '../../src/core/chain/controller.js';
+import { aggregatorV3Abi } from '../../src/core/chain/priceFeed.js';
 
 const artifacts = artifactsJson as unknown as { contracts: Record<string, { abi: Abi; bytecode: string }> };
 
@@ -55,6 +57,8 @@ const pairs: [string, Abi][] = [
   ['BondingManager', bondingManagerAdminAbi],
   ['ServiceRegistry', serviceRegistryAbi],
   ['ServiceRegistry', serviceRegistryAdminAbi],
+  ['DevnetPriceFeed', aggregatorV3Abi],
+  ['DevnetPriceFeed', priceFeedAdminAbi],
 ];
 
 describe('devnet artifacts', () => {
@@ -63,6 +67,7 @@ describe('devnet artifacts', () => {
     expect(Object.keys(fresh.contracts).sort()).toEqual([
       'BondingManager',
       'Controller',
+      'DevnetPriceFeed',
       'RoundsManager',
       'ServiceRegistry',
       'TicketBroker',

@@ -11,7 +11,7 @@ import { resolveSettings } from '../../client/resolveSettings.js';
 import type { SettingValue } from '../../client/settings.js';
 import type { NetworkOffersResponse, PriceEntryView, PriceUpdateRequest, PricesResponse } from '../../core/ai/aiApi.js';
 import { type AiConfig, AiPrices } from '../../core/ai/aiPrices.js';
-import { PriceConfigError } from '../../core/ai/capabilityPrices.js';
+import { PriceConfigError, type PriceCurrency } from '../../core/ai/capabilityPrices.js';
 import { isPricedPipeline, PRICED_PIPELINES } from '../../core/ai/pipelines.js';
 import { Rational } from '../../core/protocol/rational.js';
 import { GwUserError } from '../baseCommand.js';
@@ -21,12 +21,17 @@ import { changeConfig } from './configService.js';
 const WEI_PER_ETH = 10n ** 18n;
 
 /**
- * The video cap settings for "N wei (or ETH) per M pixels", exact: a fractional wei amount moves into pixelsPerUnit
- * (0.5 wei per pixel = 1 wei per 2 pixels).
+ * The video cap settings for "N wei (or ETH, or USD) per M pixels", exact: a fractional wei amount moves into
+ * pixelsPerUnit (0.5 wei per pixel = 1 wei per 2 pixels); a USD amount is stored as go-livepeer's "0.02USD" and
+ * converted by the daemon at the current ETH/USD rate. 0 in any currency clears the cap.
  */
-export function videoCapSettings(amount: string, pixelsPerUnit: string, currency: 'wei' | 'ETH'): { maxPricePerUnit: string; pixelsPerUnit: string } {
+export function videoCapSettings(amount: string, pixelsPerUnit: string, currency: PriceCurrency): { maxPricePerUnit: string; pixelsPerUnit: string } {
   if (!/^\d+(\.\d+)?$/.test(amount.trim())) throw new GwUserError(`--max-price-per-unit must be a non-negative decimal number, got "${amount}"`, 'invalid_price');
   if (!/^\d+$/.test(pixelsPerUnit.trim()) || BigInt(pixelsPerUnit) <= 0n) throw new GwUserError(`--pixels-per-unit must be a positive whole number, got "${pixelsPerUnit}"`, 'invalid_price');
+  if (currency === 'USD') {
+    const usd = Rational.fromDecimalString(amount);
+    return { maxPricePerUnit: usd.isZero() ? '0' : `${amount.trim()}USD`, pixelsPerUnit: BigInt(pixelsPerUnit).toString() };
+  }
   let wei = Rational.fromDecimalString(amount);
   if (currency === 'ETH') wei = wei.mul(WEI_PER_ETH);
   const pixels = BigInt(pixelsPerUnit) * wei.den;
@@ -34,10 +39,11 @@ export function videoCapSettings(amount: string, pixelsPerUnit: string, currency
 }
 
 /** Parses --currency. */
-export function parseCurrencyFlag(raw: string | undefined): 'wei' | 'ETH' {
+export function parseCurrencyFlag(raw: string | undefined): PriceCurrency {
   if (raw === undefined || /^wei$/i.test(raw)) return 'wei';
   if (/^eth$/i.test(raw)) return 'ETH';
-  throw new GwUserError(`--currency must be wei or ETH, got "${raw}" (fiat prices need a price feed gw does not have)`, 'invalid_price');
+  if (/^usd$/i.test(raw)) return 'USD';
+  throw new GwUserError(`--currency must be wei, ETH or USD, got "${raw}"`, 'invalid_price');
 }
 
 /** Checks a --pipeline value. */
@@ -94,19 +100,53 @@ function entryRows(list: readonly PriceEntryView[]): string[][] {
     e.pipeline,
     e.modelId,
     `${e.pricePerUnit} ${e.currency} / ${e.pixelsPerUnit === '0' ? 'pixelsPerUnit' : e.pixelsPerUnit}`,
-    e.weiPerUnitDisplay ?? '— (no effect)',
+    e.unknownReason !== undefined ? 'unknown: no ETH/USD rate (pays nothing)' : (e.weiPerUnitDisplay ?? '— (no effect)'),
   ]);
+}
+
+const trimDecimals = (r: Rational, digits: number) => r.toDecimalString(digits).replace(/\.?0+$/, '');
+
+/** "42 s", "12 min", "3 h", "2 d". */
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 2 * 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86400)} d`;
+}
+
+/** The video cap line(s) of `gw price show`, also printed after `gw price set`. */
+export function renderVideoCap(p: PricesResponse): string[] {
+  const v = p.video;
+  if (v.acceptsAnyPrice) return ['video cap: none — WARNING: accepting any price (gw price set --max-price-per-unit N --pixels-per-unit M)'];
+  if (v.currency === 'USD') {
+    const usd = v.maxPricePerUnit.replace(/USD$/i, '');
+    if (v.unknownReason !== null || v.weiPerUnit === null) {
+      return [`video cap: ${usd} USD per ${v.pixelsPerUnit} pixel(s) — UNKNOWN (${v.unknownReason ?? 'no ETH/USD rate'}): no orchestrator is paid until the rate is known`];
+    }
+    const perUnit = Rational.parse(v.weiPerUnit);
+    const perPixel = Rational.parse(v.weiPerPixel!);
+    const rate = p.ethUsd?.usdPerEth ? ` at ${p.ethUsd.usdPerEth} USD/ETH` : '';
+    return [`video cap: ${usd} USD per ${v.pixelsPerUnit} pixel(s) = ${trimDecimals(perUnit, 3)} wei per ${v.pixelsPerUnit} pixel(s) = ${trimDecimals(perPixel, 6)} wei/pixel${rate}`];
+  }
+  return [`video cap: ${v.maxPricePerUnit} wei per ${v.pixelsPerUnit} pixel(s) = ${trimDecimals(Rational.parse(v.weiPerPixel!), 6)} wei/pixel`];
+}
+
+/** The ETH/USD line of `gw price show`; empty when the gateway has no feed. */
+export function renderEthUsd(p: PricesResponse): string[] {
+  const r = p.ethUsd;
+  if (!r) return [];
+  const lines = [
+    r.usdPerEth !== null
+      ? `ETH/USD: ${r.usdPerEth} (feed ${r.feed}, updated ${r.updatedAt}, ${formatAge(r.ageSeconds ?? 0)} ago)`
+      : `ETH/USD: unknown (feed ${r.feed} not read yet)`,
+  ];
+  if (r.problem) lines.push(`WARNING: the last ETH/USD read failed: ${r.problem}`);
+  return lines;
 }
 
 /** `gw price show` text. */
 export function renderPrices(p: PricesResponse): string {
-  const lines: string[] = [];
-  if (p.video.acceptsAnyPrice) {
-    lines.push('video cap: none — WARNING: accepting any price (gw price set --max-price-per-unit N --pixels-per-unit M)');
-  } else {
-    const per = Rational.parse(p.video.weiPerPixel!);
-    lines.push(`video cap: ${p.video.maxPricePerUnit} wei per ${p.video.pixelsPerUnit} pixel(s) = ${per.toDecimalString(6).replace(/\.?0+$/, '')} wei/pixel`);
-  }
+  const lines: string[] = [...renderVideoCap(p), ...renderEthUsd(p)];
   lines.push('');
   lines.push(`AI max prices per capability${p.capabilitiesFile ? ` (from ${p.capabilitiesFile})` : ''}:`);
   if (p.capabilities.length === 0) {

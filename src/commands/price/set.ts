@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GwCommand, GwUserError } from '../../cli/baseCommand.js';
-import { checkPipeline, parseCurrencyFlag, setVideoCap, updatePrice, videoCapSettings } from '../../cli/services/prices.js';
+import { checkPipeline, parseCurrencyFlag, readPrices, renderVideoCap, setVideoCap, updatePrice, videoCapSettings } from '../../cli/services/prices.js';
 import type { PricesResponse } from '../../core/ai/aiApi.js';
 
 /** Sets the video price cap, a per-capability AI max price, or a customer price. */
@@ -11,6 +11,7 @@ export default class PriceSet extends GwCommand {
   static override examples = [
     '<%= config.bin %> price set --max-price-per-unit 1200 --pixels-per-unit 1',
     '<%= config.bin %> price set --max-price-per-unit 0.000000000000001 --currency ETH',
+    '<%= config.bin %> price set --max-price-per-unit 0.02 --pixels-per-unit 1000000 --currency USD',
     '<%= config.bin %> price set --pipeline text-to-image --model stabilityai/sdxl-turbo --max-price-per-unit 4768371 --pixels-per-unit 1000',
     '<%= config.bin %> price set --pipeline llm --model default --max-price-per-unit 50000000',
     '<%= config.bin %> price set --pipeline llm --model default --remove',
@@ -20,7 +21,7 @@ export default class PriceSet extends GwCommand {
   static override flags = {
     'max-price-per-unit': Flags.string({ description: 'Max price in --currency per --pixels-per-unit units (video: pixels; AI: the pipeline unit); 0 clears the video cap' }),
     'pixels-per-unit': Flags.string({ description: 'Units the price is quoted for (positive integer)', default: '1' }),
-    currency: Flags.string({ description: 'wei (default) or ETH', options: ['wei', 'ETH', 'eth'] }),
+    currency: Flags.string({ description: 'wei (default), ETH, or USD (converted with the ETH/USD price feed, re-read hourly)', options: ['wei', 'ETH', 'eth', 'USD', 'usd'] }),
     pipeline: Flags.string({ description: 'AI pipeline, e.g. text-to-image, llm (a per-capability price instead of the video cap)' }),
     model: Flags.string({ description: 'Model id, or "default" for every model of the pipeline without its own price', default: 'default' }),
     customer: Flags.boolean({ description: 'Set the price this gateway charges its customers (listed in GET /capabilities)' }),
@@ -53,7 +54,12 @@ export default class PriceSet extends GwCommand {
     const video = videoCapSettings(flags['max-price-per-unit'], flags['pixels-per-unit'], currency);
     const target = await setVideoCap(paths, video);
     if (video.maxPricePerUnit === '0') this.warn('video cap is 0: the gateway is now accepting any price');
-    else this.log(`video cap = ${video.maxPricePerUnit} wei per ${video.pixelsPerUnit} pixel(s) (${applied(target)})`);
+    else if (currency !== 'USD') this.log(`video cap = ${video.maxPricePerUnit} wei per ${video.pixelsPerUnit} pixel(s) (${applied(target)})`);
+    else {
+      this.log(`video cap = ${flags['max-price-per-unit']} USD per ${video.pixelsPerUnit} pixel(s) (${applied(target)})`);
+      // The wei it stands for depends on the daemon's current ETH/USD rate.
+      if (target === 'daemon') for (const line of renderVideoCap((await readPrices(paths)).prices)) this.log(line);
+    }
     return { target, video };
   }
 }

@@ -1,19 +1,21 @@
 // The gateway's AI prices as settings: the per-capability max prices (`maxPricePerCapability`, go-livepeer's JSON or
 // a file path) and the customer prices (`customerPricePerCapability`), resolved against the global video cap,
-// read back for `gw price show` and updated (persisted through the runtime config) for `gw price set`.
+// read back for `gw price show` and updated (persisted through the runtime config) for `gw price set`. USD prices
+// convert at the ETH/USD rate of the attached rate source and are re-resolved whenever that rate changes.
 import { readFileSync } from 'node:fs';
 import type { ConfigResponse, ConfigUpdateRequest } from '../../client/api.js';
 import type { SettingValue } from '../../client/settings.js';
 import { formatWeiPerPixel } from '../discovery/registry.js';
+import { type EthUsdRateSource, formatUsdPerEth, quoteAgeSeconds } from '../pricing/fiatPrice.js';
+import { effectiveCap, noRateReason, type VideoCap, videoCapFromSettings } from '../pricing/videoCap.js';
 import { Rational } from '../protocol/rational.js';
-import type { PriceEntryView, PriceUpdateRequest, PricesResponse } from './aiApi.js';
+import type { EthUsdView, PriceEntryView, PriceUpdateRequest, PricesResponse } from './aiApi.js';
 import {
   type CapabilityPriceEntry,
   type CapabilityPriceTable,
   type GlobalPrice,
   PriceConfigError,
   entryPrice,
-  globalCap,
   jobMaxPrice,
   parseCapabilityPrices,
   parseCurrency,
@@ -53,6 +55,16 @@ export function loadPriceList(value: string | undefined): LoadedList {
   }
 }
 
+/** The table without prices that are not known yet (0). */
+function knownOnly(table: CapabilityPriceTable): CapabilityPriceTable {
+  const out = new Map<string, Map<string, Rational>>();
+  for (const [pipeline, models] of table) {
+    const known = new Map([...models].filter(([, p]) => !p.isZero()));
+    if (known.size > 0) out.set(pipeline, known);
+  }
+  return out;
+}
+
 /** Live prices: recomputed whenever a price setting changes. */
 export class AiPrices {
   private max!: LoadedList;
@@ -60,6 +72,7 @@ export class AiPrices {
   private maxTable!: CapabilityPriceTable;
   private customerTable!: CapabilityPriceTable;
   private readonly unsubscribe: Array<() => void>;
+  private rate: EthUsdRateSource | undefined;
 
   constructor(
     private readonly config: AiConfig,
@@ -74,21 +87,48 @@ export class AiPrices {
     );
   }
 
-  /** The global video cap settings. */
+  /** Converts USD prices with `source` from now on and re-resolves them whenever its rate changes. */
+  setRateSource(source: EthUsdRateSource): void {
+    this.rate = source;
+    this.unsubscribe.push(
+      source.onChange(() => {
+        this.reload();
+        this.onChanged();
+      }),
+    );
+    this.reload();
+    this.onChanged();
+  }
+
+  /** The video cap resolved with the current ETH/USD rate. */
+  videoCap(): VideoCap {
+    return videoCapFromSettings(this.config.get<string>('maxPricePerUnit'), this.config.get<number>('pixelsPerUnit'), this.rate);
+  }
+
+  /** The global video cap in wei per pixelsPerUnit; a USD cap's fractional wei moves into pixelsPerUnit (exact). */
   global(): GlobalPrice {
-    return {
-      maxPricePerUnit: BigInt(this.config.get<string>('maxPricePerUnit') ?? '0'),
-      pixelsPerUnit: BigInt(this.config.get<number>('pixelsPerUnit') ?? 1),
-    };
+    const pixelsPerUnit = BigInt(this.config.get<number>('pixelsPerUnit') ?? 1);
+    const cap = this.videoCap();
+    switch (cap.kind) {
+      case 'any':
+        return { maxPricePerUnit: 0n, pixelsPerUnit };
+      case 'wei':
+        return { maxPricePerUnit: BigInt(this.config.get<string>('maxPricePerUnit')), pixelsPerUnit };
+      case 'usd':
+        return { maxPricePerUnit: cap.perUnit.num, pixelsPerUnit: pixelsPerUnit * cap.perUnit.den };
+      case 'unknown':
+        return { maxPricePerUnit: 0n, pixelsPerUnit, unknown: cap.reason };
+    }
   }
 
   private reload(): void {
     this.max = loadPriceList(this.config.get<string | undefined>(MAX_PRICES_KEY));
     this.customer = loadPriceList(this.config.get<string | undefined>(CUSTOMER_PRICES_KEY));
     const g = this.global();
-    this.maxTable = resolveCapabilityPrices(this.max.entries, g);
-    // Customer prices never fall back to the video cap.
-    this.customerTable = resolveCapabilityPrices(this.customer.entries, { maxPricePerUnit: 0n, pixelsPerUnit: g.pixelsPerUnit });
+    const quote = this.rate?.current() ?? null;
+    this.maxTable = resolveCapabilityPrices(this.max.entries, g, quote);
+    // Customer prices never fall back to the video cap, and one in USD is not listed until it is known.
+    this.customerTable = knownOnly(resolveCapabilityPrices(this.customer.entries, { maxPricePerUnit: 0n, pixelsPerUnit: g.pixelsPerUnit }, quote));
   }
 
   /** Max wei per unit for (pipeline, model): its entry (exact model, else default), else the global cap; null = any. */
@@ -109,13 +149,26 @@ export class AiPrices {
   /** GET /v1/prices. */
   view(): PricesResponse {
     const g = this.global();
-    const cap = globalCap(g);
+    const video = this.videoCap();
+    const cap = effectiveCap(video);
+    const quote = this.rate?.current() ?? null;
     const entryView = (e: CapabilityPriceEntry, global: GlobalPrice): PriceEntryView => {
-      const p = entryPrice(e, global);
+      const p = entryPrice(e, global, quote);
+      const unknown = p?.isZero() ? (e.currency === 'USD' && !quote ? noRateReason(this.rate) : global.unknown) : undefined;
+      if (unknown !== undefined) return { ...e, weiPerUnit: null, weiPerUnitDisplay: null, unknownReason: unknown };
       return { ...e, weiPerUnit: p ? p.toString() : null, weiPerUnitDisplay: p ? formatWeiPerPixel(p) : null };
     };
     return {
-      video: { maxPricePerUnit: g.maxPricePerUnit.toString(), pixelsPerUnit: Number(g.pixelsPerUnit), weiPerPixel: cap ? cap.toString() : null, acceptsAnyPrice: cap === null },
+      video: {
+        maxPricePerUnit: this.config.get<string>('maxPricePerUnit') ?? '0',
+        pixelsPerUnit: this.config.get<number>('pixelsPerUnit') ?? 1,
+        currency: video.kind === 'usd' || video.kind === 'unknown' ? 'USD' : 'wei',
+        weiPerPixel: cap ? cap.toString() : null,
+        weiPerUnit: video.kind === 'usd' ? video.perUnit.toString() : null,
+        acceptsAnyPrice: cap === null,
+        unknownReason: video.kind === 'unknown' ? video.reason : null,
+      },
+      ethUsd: this.ethUsdView(),
       capabilities: this.max.entries.map((e) => entryView(e, g)),
       customer: this.customer.entries.map((e) => entryView(e, { maxPricePerUnit: 0n, pixelsPerUnit: g.pixelsPerUnit })),
       capabilitiesFile: this.max.file,
@@ -145,6 +198,20 @@ export class AiPrices {
     this.config.update(entries.length > 0 ? { set: { [key]: serializeCapabilityPrices(entries) } } : { unset: [key] });
     this.reload();
     return this.view();
+  }
+
+  private ethUsdView(): EthUsdView | null {
+    if (!this.rate) return null;
+    const q = this.rate.current();
+    return {
+      feed: this.rate.feed,
+      usdPerEth: q ? formatUsdPerEth(q) : null,
+      answer: q ? q.answer.toString() : null,
+      decimals: q ? q.decimals : null,
+      updatedAt: q ? new Date(q.updatedAt * 1000).toISOString() : null,
+      ageSeconds: q ? quoteAgeSeconds(q) : null,
+      problem: this.rate.problem(),
+    };
   }
 
   close(): void {

@@ -1,7 +1,9 @@
 // Per-capability prices in go-livepeer's `-maxPricePerCapability` JSON shape
 // ({"capabilities_prices":[{pipeline, model_id, price_per_unit, pixels_per_unit, currency}]}), used for the
 // gateway's max price per (pipeline, model) and for the price it charges its own customers. Pure and exact:
-// numbers are read from the JSON text as decimals, never through floats.
+// numbers are read from the JSON text as decimals, never through floats. USD amounts convert at the current ETH/USD
+// rate; without one their price is *unknown*, resolved as 0 wei (pay nothing) — never as "no cap".
+import { type EthUsdRate, usdToWei } from '../pricing/fiatPrice.js';
 import { Rational } from '../protocol/rational.js';
 import { type PricedPipeline, isPricedPipeline } from './pipelines.js';
 
@@ -14,8 +16,11 @@ export interface CapabilityPriceEntry {
   readonly pricePerUnit: string;
   /** Positive integer as text; "0" = use the global pixelsPerUnit. */
   readonly pixelsPerUnit: string;
-  readonly currency: 'wei' | 'ETH';
+  readonly currency: PriceCurrency;
 }
+
+/** Currencies a price may be given in (USD through the ETH/USD price feed). */
+export type PriceCurrency = 'wei' | 'ETH' | 'USD';
 
 /** A price list that cannot be used; the message names the entry and field. */
 export class PriceConfigError extends Error {
@@ -30,13 +35,14 @@ export const DEFAULT_MODEL_KEY = 'default';
 const WEI_PER_ETH = 10n ** 18n;
 const NUMBER_FIELDS = /"(price_per_unit|pixels_per_unit)"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
-/** Normalises a currency name: wei (default, any case) or ETH; fiat needs a price feed gw does not have. */
-export function parseCurrency(raw: unknown, where: string): 'wei' | 'ETH' {
+/** Normalises a currency name: wei (default, any case), ETH or USD (converted with the ETH/USD price feed). */
+export function parseCurrency(raw: unknown, where: string): PriceCurrency {
   if (raw === undefined || raw === null || raw === '') return 'wei';
   if (typeof raw !== 'string') throw new PriceConfigError(`${where}: currency must be a string`);
   if (/^wei$/i.test(raw)) return 'wei';
   if (/^eth$/i.test(raw)) return 'ETH';
-  throw new PriceConfigError(`${where}: currency "${raw}" is not supported (use wei or ETH; fiat prices need a price feed)`);
+  if (/^usd$/i.test(raw)) return 'USD';
+  throw new PriceConfigError(`${where}: currency "${raw}" is not supported (use wei, ETH or USD)`);
 }
 
 function decimalText(v: unknown, where: string, field: string): string {
@@ -97,24 +103,32 @@ export function removeCapabilityPrice(entries: readonly CapabilityPriceEntry[], 
   return entries.filter((e) => !(e.pipeline === pipeline && e.modelId === modelId));
 }
 
-/** The global video cap (`-maxPricePerUnit` / `-pixelsPerUnit`). */
+/** The global video cap (`-maxPricePerUnit` / `-pixelsPerUnit`) in wei. */
 export interface GlobalPrice {
   readonly maxPricePerUnit: bigint;
   readonly pixelsPerUnit: bigint;
+  /** Set when the cap is in USD and no ETH/USD rate is known: why. The cap is then 0 (pay nothing). */
+  readonly unknown?: string;
 }
 
 /**
  * Wei per unit of one entry with go-livepeer's fallbacks: pixels ≤ 0 → the global pixelsPerUnit; price ≤ 0 → the
- * global maxPricePerUnit when set, else the entry is ignored (undefined).
+ * global maxPricePerUnit when set, else the entry is ignored (undefined). A USD price without `rate` (or a fallback
+ * to an unknown global cap) is 0: the price is not known yet, so nothing may be paid.
  */
-export function entryPrice(e: CapabilityPriceEntry, global: GlobalPrice): Rational | undefined {
+export function entryPrice(e: CapabilityPriceEntry, global: GlobalPrice, rate: EthUsdRate | null = null): Rational | undefined {
   let amount = Rational.fromDecimalString(e.pricePerUnit);
-  if (e.currency === 'ETH') amount = amount.mul(WEI_PER_ETH);
   let pixels = BigInt(e.pixelsPerUnit.startsWith('-') ? 0 : e.pixelsPerUnit);
   if (pixels <= 0n) pixels = global.pixelsPerUnit > 0n ? global.pixelsPerUnit : 1n;
   if (amount.sign() <= 0) {
+    if (global.unknown !== undefined) return Rational.ZERO;
     if (global.maxPricePerUnit <= 0n) return undefined;
     amount = Rational.of(global.maxPricePerUnit);
+  } else if (e.currency === 'ETH') {
+    amount = amount.mul(WEI_PER_ETH);
+  } else if (e.currency === 'USD') {
+    if (!rate) return Rational.ZERO;
+    amount = usdToWei(amount, rate);
   }
   return amount.div(pixels);
 }
@@ -122,11 +136,11 @@ export function entryPrice(e: CapabilityPriceEntry, global: GlobalPrice): Ration
 /** Resolved per-capability prices: pipeline → model (or "default") → wei per unit. */
 export type CapabilityPriceTable = ReadonlyMap<string, ReadonlyMap<string, Rational>>;
 
-/** Resolves every entry (later entries for the same key win). */
-export function resolveCapabilityPrices(entries: readonly CapabilityPriceEntry[], global: GlobalPrice): CapabilityPriceTable {
+/** Resolves every entry (later entries for the same key win); a 0 price means "not known yet" (see entryPrice). */
+export function resolveCapabilityPrices(entries: readonly CapabilityPriceEntry[], global: GlobalPrice, rate: EthUsdRate | null = null): CapabilityPriceTable {
   const table = new Map<string, Map<string, Rational>>();
   for (const e of entries) {
-    const price = entryPrice(e, global);
+    const price = entryPrice(e, global, rate);
     if (!price) continue;
     let models = table.get(e.pipeline);
     if (!models) table.set(e.pipeline, (models = new Map()));
@@ -135,20 +149,23 @@ export function resolveCapabilityPrices(entries: readonly CapabilityPriceEntry[]
   return table;
 }
 
-/** The global cap as wei per unit, null when 0 (any price). */
+/** The global cap as wei per unit, null when 0 (any price), 0 when it is in USD and not known yet. */
 export function globalCap(global: GlobalPrice): Rational | null {
+  if (global.unknown !== undefined) return Rational.ZERO;
   return global.maxPricePerUnit > 0n ? Rational.of(global.maxPricePerUnit, global.pixelsPerUnit > 0n ? global.pixelsPerUnit : 1n) : null;
 }
 
 /**
  * The max price for a job over (pipeline, model) pairs: Σ of each pair's configured max (exact model, else
  * "default"); pairs without any entry contribute nothing; a zero sum falls back to the global cap (null = any).
+ * A pair whose price is not known yet (0, a USD price without a rate) makes the whole job's max 0.
  */
 export function jobMaxPrice(table: CapabilityPriceTable, pairs: ReadonlyArray<{ pipeline: string; modelId: string }>, global: GlobalPrice): Rational | null {
   let sum = Rational.ZERO;
   for (const { pipeline, modelId } of pairs) {
     const models = table.get(pipeline);
     const p = models?.get(modelId) ?? models?.get(DEFAULT_MODEL_KEY);
+    if (p?.isZero()) return Rational.ZERO;
     if (p) sum = sum.add(p);
   }
   return sum.sign() > 0 ? sum : globalCap(global);

@@ -17,8 +17,10 @@ import type { PaymentSource } from '../payments/paymentSource.js';
 import { addressToBytes } from '../protocol/address.js';
 import { OrchestratorRequestSchema } from '../protocol/gen/net/lp_rpc_pb.js';
 import { transcodingJobCapabilities } from '../protocol/jobCapabilities.js';
+import type { EthUsdRateSource } from '../pricing/fiatPrice.js';
+import { effectiveCap, sameCap, type VideoCap, videoCapFromSettings } from '../pricing/videoCap.js';
 import { getOrchestrator } from '../protocol/orchestratorClient.js';
-import { Rational } from '../protocol/rational.js';
+import type { Rational } from '../protocol/rational.js';
 import type { Signer } from '../protocol/signer.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
 import { createGatewayHttpServer, type GatewayHttpDeps } from './httpServer.js';
@@ -41,6 +43,8 @@ export interface GatewayServiceDeps {
   readonly dataDir: string;
   /** More gateway HTTP handlers (the AI API); read per request, so it may be filled after construction. */
   readonly extraRoutes?: GatewayHttpDeps['extraRoutes'];
+  /** The ETH/USD rate for a cap in USD (absent off-chain: such a cap stays unknown and pays nothing). */
+  readonly ethUsd?: EthUsdRateSource;
 }
 
 /** How often the gateway refreshes its view of the orchestrator pool when idle (for `gw orchestrators ls`). */
@@ -67,6 +71,8 @@ export class GatewayService {
   private noneUsable = false;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly transcoders = new Set<StreamPipeline>();
+  /** The cap streams were last given, so a new ETH/USD rate renegotiates only when the cap really moved. */
+  private appliedCap: Rational | null = null;
 
   constructor(private readonly deps: GatewayServiceDeps) {
     const { config, bus, log, metrics } = deps;
@@ -130,6 +136,9 @@ export class GatewayService {
     });
     metrics?.maxSessions.set(config.get<number>('maxSessions'));
     this.updatePriceMetric();
+    this.appliedCap = this.maxPrice();
+    this.warnIfCapUnknown();
+    if (deps.ethUsd) this.unsubscribers.push(deps.ethUsd.onChange(() => this.onRateChange()));
     this.unsubscribers.push(
       config.onChange('maxPricePerUnit', () => this.onPriceCapChange()),
       config.onChange('pixelsPerUnit', () => this.onPriceCapChange()),
@@ -154,11 +163,14 @@ export class GatewayService {
     return { id, ingest, profiles: this.profiles.specs.map((p) => p.name), profileSizes: this.profiles.sizes };
   }
 
-  /** The current price cap as wei per pixel, or null when any price is accepted. */
+  /** The video cap resolved with the current ETH/USD rate. */
+  videoCap(): VideoCap {
+    return videoCapFromSettings(this.deps.config.get<string>('maxPricePerUnit'), this.deps.config.get<number>('pixelsPerUnit'), this.deps.ethUsd);
+  }
+
+  /** The current price cap as wei per pixel, or null when any price is accepted (0 while a USD cap's rate is unknown). */
   maxPrice(): Rational | null {
-    const perUnit = BigInt(this.deps.config.get<string>('maxPricePerUnit'));
-    if (perUnit === 0n) return null;
-    return Rational.of(perUnit, BigInt(this.deps.config.get<number>('pixelsPerUnit')));
+    return effectiveCap(this.videoCap());
   }
 
   /** The orchestrator pool (shared with the AI gateway). */
@@ -250,9 +262,22 @@ export class GatewayService {
   private onPriceCapChange(): void {
     this.updatePriceMetric();
     const cap = this.maxPrice();
+    this.appliedCap = cap;
     this.deps.log.info({ cap: cap?.toString() ?? 'none' }, 'price cap changed; renegotiating running streams');
+    this.warnIfCapUnknown();
     for (const t of this.transcoders) void t.setMaxPrice(cap);
     void this.probe();
+  }
+
+  /** A new ETH/USD rate moves a USD cap: applied exactly like an operator's cap change. */
+  private onRateChange(): void {
+    if (sameCap(this.appliedCap, this.maxPrice())) return;
+    this.onPriceCapChange();
+  }
+
+  private warnIfCapUnknown(): void {
+    const cap = this.videoCap();
+    if (cap.kind === 'unknown') this.deps.log.warn({ maxPricePerUnit: this.deps.config.get<string>('maxPricePerUnit') }, `video price cap unknown (${cap.reason}): paying no orchestrator until it is known`);
   }
 
   private updatePriceMetric(): void {

@@ -3,7 +3,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Hash, 
 import { privateKeyToAccount } from 'viem/accounts';
 import { roundsManagerAbi } from '../../core/chain/abi.js';
 import { localChainDefinition, type DevnetContracts } from './deploy.js';
-import { bondingManagerAdminAbi, roundsManagerAdminAbi, serviceRegistryAdminAbi, ticketBrokerAdminAbi } from './devnetAbi.js';
+import { bondingManagerAdminAbi, priceFeedAdminAbi, roundsManagerAdminAbi, serviceRegistryAdminAbi, ticketBrokerAdminAbi } from './devnetAbi.js';
 
 /** Connection to a devnet acting as one account. */
 export interface DevnetSigner {
@@ -88,5 +88,15 @@ export async function setActiveOrchestrators(owner: DevnetSigner, count: bigint)
       args: [count],
     }),
     'setActiveOrchestrators',
+  );
+}
+
+/** Publish a new ETH/USD answer on the devnet price feed `feed` (owner only); returns once mined. */
+export async function setEthUsdAnswer(owner: DevnetSigner, feed: Address, answer: bigint): Promise<void> {
+  const { publicClient, wallet } = clients(owner);
+  await confirm(
+    publicClient,
+    await wallet.writeContract({ address: feed, abi: priceFeedAdminAbi, functionName: 'setAnswer', args: [answer] }),
+    'setAnswer',
   );
 }

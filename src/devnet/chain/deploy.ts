@@ -27,6 +27,11 @@ export interface DevnetContracts {
   roundsManager: Address;
   bondingManager: Address;
   serviceRegistry: Address;
+  /**
+   * AggregatorV3-compatible ETH/USD feed (DevnetPriceFeed) for USD prices. Not registered in the Controller (as on
+   * mainnet), so it is recorded here only in devnet.json, for the gateway to find; absent in older devnet.json files.
+   */
+  priceFeed?: Address;
 }
 
 export interface DeployOptions {
@@ -40,10 +45,15 @@ export interface DeployOptions {
   ticketValidityPeriod?: bigint;
   /** Orchestrators sharing each sender's reserve. */
   activeOrchestrators?: bigint;
+  /** Initial ETH/USD answer of the devnet price feed, with DEVNET_PRICE_FEED_DECIMALS decimals (default 3000 USD). */
+  ethUsdAnswer?: bigint;
 }
 
 export interface DeployResult {
+  /** The protocol contracts the Controller knows. */
   contracts: DevnetContracts;
+  /** The ETH/USD feed (DevnetPriceFeed). */
+  priceFeed: Address;
   /** Current (initialized) round after deployment. */
   round: bigint;
   deployMs: number;
@@ -58,6 +68,11 @@ const artifacts = artifactsJson as unknown as { contracts: Record<string, Artifa
 
 /** Registered names, as Livepeer's Controller ids are keccak256(name). */
 export const DEVNET_CONTRACT_NAMES = ['TicketBroker', 'RoundsManager', 'BondingManager', 'ServiceRegistry'] as const;
+
+/** Decimals of the devnet ETH/USD feed (Chainlink's ETH/USD feeds use 8). */
+export const DEVNET_PRICE_FEED_DECIMALS = 8;
+/** 3000 USD per ETH at 8 decimals. */
+export const DEVNET_ETH_USD_ANSWER = 3000n * 10n ** 8n;
 
 const GIT_COMMIT_MARKER = toHex('gw-devnet', { size: 20 });
 
@@ -84,7 +99,7 @@ async function mined(client: PublicClient, hash: Hash, what: string) {
   return receipt;
 }
 
-/** Deploy Controller, RoundsManager, TicketBroker, BondingManager, ServiceRegistry; register; initialize round 1. */
+/** Deploy Controller, RoundsManager, TicketBroker, BondingManager, ServiceRegistry and the ETH/USD feed; register; initialize round 1. */
 export async function deployDevnet(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const chain = localChainDefinition(options.rpcUrl, options.chainId);
@@ -109,6 +124,7 @@ export async function deployDevnet(options: DeployOptions): Promise<DeployResult
   ]);
   const bondingManager = await deploy('BondingManager', []);
   const serviceRegistry = await deploy('ServiceRegistry', []);
+  const priceFeed = await deploy('DevnetPriceFeed', [DEVNET_PRICE_FEED_DECIMALS, options.ethUsdAnswer ?? DEVNET_ETH_USD_ANSWER]);
   const contracts: DevnetContracts = { controller, ticketBroker, roundsManager, bondingManager, serviceRegistry };
 
   const byName: Record<(typeof DEVNET_CONTRACT_NAMES)[number], Address> = {
@@ -151,5 +167,5 @@ export async function deployDevnet(options: DeployOptions): Promise<DeployResult
   await mined(publicClient, init, 'initializeRound');
   const round = await publicClient.readContract({ address: roundsManager, abi: roundsManagerAbi, functionName: 'currentRound' });
 
-  return { contracts, round, deployMs: Math.round(performance.now() - started) };
+  return { contracts, priceFeed, round, deployMs: Math.round(performance.now() - started) };
 }

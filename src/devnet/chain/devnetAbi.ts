@@ -113,3 +113,7 @@ export const ticketBrokerAdminAbi = [
     outputs: [],
   },
 ] as const;
+
+export const priceFeedAdminAbi = [
+  { type: 'function', name: 'setAnswer', stateMutability: 'nonpayable', inputs: [{ name: 'newAnswer', type: 'int256' }], outputs: [] },
+] as const;

@@ -312,7 +312,10 @@ function pushLog(state: DashboardState, ts: number, level: LogLine['level'], mod
 }
 
 function updateCapFromConfig(state: DashboardState): void {
-  const price = parsePrice(String(state.config.get('maxPricePerUnit') ?? ''));
+  const raw = String(state.config.get('maxPricePerUnit') ?? '');
+  // a fiat cap is converted by the daemon at the feed's rate: the next orchestrators snapshot carries it in wei
+  if (/usd$/i.test(raw.trim())) return;
+  const price = parsePrice(raw);
   const pixels = Number(state.config.get('pixelsPerUnit') ?? 1);
   state.maxPricePerPixel = price && !price.isZero() && Number.isSafeInteger(pixels) && pixels > 0 ? price.div(BigInt(pixels)) : undefined;
 }
