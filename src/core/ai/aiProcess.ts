@@ -121,6 +121,23 @@ export async function aiSegmentCredentials(signer: Signer | undefined, args: { m
   return encodeSegDataHeader(seg);
 }
 
+const credsCache = new WeakMap<AiSession, { authToken: unknown; capabilities: unknown; manifestId: string; header: Promise<string> }>();
+
+/**
+ * aiSegmentCredentials, kept per session: the empty-segment SegData of a session only changes with its auth token
+ * (a refresh) or the job's capabilities, so signing it again for every request would cost a keccak and a signature
+ * per request for the same bytes.
+ */
+function sessionSegmentCredentials(signer: Signer | undefined, args: { manifestId: string; session: AiSession; capabilities: Capabilities | undefined }): Promise<string> {
+  const hit = credsCache.get(args.session);
+  if (hit && hit.authToken === args.session.info.authToken && hit.capabilities === args.capabilities && hit.manifestId === args.manifestId) return hit.header;
+  const header = aiSegmentCredentials(signer, args);
+  credsCache.set(args.session, { authToken: args.session.info.authToken, capabilities: args.capabilities, manifestId: args.manifestId, header });
+  // a failed signature must not be served from the cache
+  header.catch(() => credsCache.delete(args.session));
+  return header;
+}
+
 /** Runs one AI request through the session manager; never throws for orchestrator problems. */
 export async function processAiRequest(deps: AiProcessDeps, req: AiRequest, ctx: AiRunContext): Promise<AiResult> {
   const now = deps.now ?? Date.now;
@@ -265,7 +282,7 @@ async function attemptOn(
     }
     return { ok: false, action: 'remove', message: msg };
   }
-  const segCreds = payment?.segCredsHeader || (await aiSegmentCredentials(deps.segmentSigner, { manifestId: sel.key, session: s, capabilities: caps }));
+  const segCreds = payment?.segCredsHeader || (await sessionSegmentCredentials(deps.segmentSigner, { manifestId: sel.key, session: s, capabilities: caps }));
   if (payment?.batch) emitTickets(deps.bus, ctx.requestId, payment.batch);
   deps.bus.emit({ type: 'segment.sent', streamId: ctx.requestId, segment: 0, orchestrator: s.uri, attempt, bytes: forward.body.length });
   const debit = price ? price.mul(units) : Rational.ZERO;
