@@ -93,3 +93,36 @@ describe('HTTP push through gw to devnet orchestrators (off-chain)', () => {
     }
   });
 });
+
+describe('HTTP push under overload', () => {
+  let orch: DevnetOrchestrator;
+  let gw: TestGateway;
+  let segment: Buffer;
+
+  beforeAll(async () => {
+    // every segment takes 1.5 s at the orchestrator, so pushes pile up in the gateway
+    orch = await startDevnetOrchestrator({ pricePerUnit: 0n, pixelsPerUnit: 1n, offchain: true, faults: { latency: 1500 } });
+    gw = await startTestGateway({ orchAddr: [orch.serviceUri], maxPushBacklogMb: 1 });
+    segment = makeTsSegment({ seconds: 2, size: '640x360' });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await orch?.close();
+  });
+
+  it('answers 503 with Retry-After once the in-flight segments pass --max-push-backlog-mb, and recovers', async () => {
+    const limit = 1024 * 1024;
+    const n = Math.floor(limit / segment.length) + 2;
+    const push = (seq: number) => httpRequest(`${gw.state.httpUrl}/live/busy/${seq}.ts`, { method: 'POST', headers: { 'Content-Duration': '2000' }, body: segment });
+    const replies = await Promise.all(Array.from({ length: n }, (_, i) => push(i)));
+    const refused = replies.filter((r) => r.status === 503);
+    expect(replies.filter((r) => r.status === 200).length, `${n} pushes of ${segment.length} bytes`).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.body.toString()).toMatch(/gateway overloaded: .* in flight \(limit 1 MB\); retry/);
+    }
+    // nothing is held any more: the next push is admitted and transcoded
+    expect((await push(n)).status).toBe(200);
+  });
+});

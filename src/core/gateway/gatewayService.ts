@@ -132,6 +132,7 @@ export class GatewayService {
         return { renditions: out.renditions };
       },
       extraRoutes: deps.extraRoutes,
+      maxInFlightBytes: () => config.get<number>('maxPushBacklogMb') * 1024 * 1024,
       onError: (err) => log.error({ err }, 'gateway HTTP handler failed'),
     });
     metrics?.maxSessions.set(config.get<number>('maxSessions'));

@@ -36,6 +36,8 @@ export interface GatewayHttpDeps {
   /** Extra route handlers (AI API, capabilities); return true when handled. */
   readonly extraRoutes?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>>;
   readonly maxSegmentBytes?: number;
+  /** Bytes of pushed segments held in flight at once (read when a push arrives); past it, 503 + Retry-After. */
+  maxInFlightBytes?(): number;
   /** Called for unexpected handler errors (logged by the daemon). */
   onError?(err: unknown): void;
 }
@@ -44,8 +46,9 @@ const PUSH_RE = /^\/live\/([^/]+)\/(\d{1,12})\.([A-Za-z0-9]+)$/;
 
 /** Creates the gateway HTTP server (not listening yet): HTTP push ingest, HLS playback, health, extra routes. */
 export function createGatewayHttpServer(deps: GatewayHttpDeps): Server {
+  const backlog = { bytes: 0 };
   const server = createServer((req, res) => {
-    void route(deps, req, res).catch((err: unknown) => {
+    void route(deps, backlog, req, res).catch((err: unknown) => {
       deps.onError?.(err);
       if (!res.headersSent) text(res, 500, 'Internal Server Error');
       else res.destroy();
@@ -55,18 +58,23 @@ export function createGatewayHttpServer(deps: GatewayHttpDeps): Server {
   return server;
 }
 
-async function route(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Segment bytes the push handlers hold right now (shared by every connection of one server). */
+interface Backlog {
+  bytes: number;
+}
+
+async function route(deps: GatewayHttpDeps, backlog: Backlog, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
   const path = url.pathname;
   if (path === '/healthz') return void json(res, 200, { ok: true });
-  if (path.startsWith('/live/')) return handlePush(deps, req, res, path);
+  if (path.startsWith('/live/')) return handlePush(deps, backlog, req, res, path);
   // AI results are also served under /stream/ (by an extra route): HLS answers only what it has.
   if (path.startsWith('/stream/') && handleHls(deps, req, res, path)) return;
   for (const r of deps.extraRoutes ?? []) if (await r(req, res, url)) return;
   text(res, 404, 'not found');
 }
 
-async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function handlePush(deps: GatewayHttpDeps, backlog: Backlog, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (req.method !== 'POST' && req.method !== 'PUT') {
     res.setHeader('Allow', 'POST, PUT');
     return void text(res, 405, 'method not allowed: push segments with POST or PUT');
@@ -86,20 +94,42 @@ async function handlePush(deps: GatewayHttpDeps, req: IncomingMessage, res: Serv
     text(res, 413, `segment of ${declared} bytes exceeds the ${limit}-byte limit`, true);
     return;
   }
-  // Hash while the upload arrives: the SegData needs it, and this takes it off the segment's critical path.
-  const hasher = keccak256Stream();
-  const data = await readRequestBody(req, limit, (c) => hasher.update(c));
-  if (data === 'too-large') return void text(res, 413, `segment exceeds the ${limit}-byte limit`, true);
-  if (data.length === 0) return void text(res, 400, 'empty segment');
-  let result: PushResult;
-  try {
-    result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, hash: hasher.digest(), ...headers });
-  } catch (err) {
-    if (err instanceof SegmentFailure) return void text(res, failureStatus(err.kind), err.kind === 'no-sessions' ? 'No sessions available' : err.message);
-    throw err;
+  // Overload protection: a gateway that cannot keep up would otherwise hold every queued segment (and its
+  // renditions) in memory until it runs out. A 503 with Retry-After tells the broadcaster to resend.
+  const maxBacklog = deps.maxInFlightBytes?.() ?? Number.POSITIVE_INFINITY;
+  const claim = Number.isFinite(declared) ? declared : 0;
+  if (backlog.bytes > 0 && backlog.bytes + claim > maxBacklog) {
+    res.setHeader('Retry-After', '1');
+    text(res, 503, `gateway overloaded: ${Math.round(backlog.bytes / 1e6)} MB of pushed segments in flight (limit ${Math.round(maxBacklog / 1e6)} MB); retry`, true);
+    return;
   }
+  let held = claim;
+  backlog.bytes += held;
+  try {
+    // Hash while the upload arrives: the SegData needs it, and this takes it off the segment's critical path.
+    const hasher = keccak256Stream();
+    const data = await readRequestBody(req, limit, (c) => hasher.update(c));
+    if (data === 'too-large') return void text(res, 413, `segment exceeds the ${limit}-byte limit`, true);
+    if (data.length === 0) return void text(res, 400, 'empty segment');
+    backlog.bytes += data.length - held;
+    held = data.length;
+    let result: PushResult;
+    try {
+      result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, hash: hasher.digest(), ...headers });
+    } catch (err) {
+      if (err instanceof SegmentFailure) return void text(res, failureStatus(err.kind), err.kind === 'no-sessions' ? 'No sessions available' : err.message);
+      throw err;
+    }
+    sendPushReply(req, res, Number(m[2]), result);
+  } finally {
+    backlog.bytes -= held;
+  }
+}
+
+/** 200 with nothing, or multipart/mixed with one part per rendition when the client asked for it. */
+function sendPushReply(req: IncomingMessage, res: ServerResponse, seq: number, result: PushResult): void {
   if (!(req.headers.accept ?? '').includes('multipart/mixed')) return void res.writeHead(200, { 'content-length': 0 }).end();
-  const mp = buildMultipart(result.renditions.map((r) => ({ profile: r.profile, seq: Number(m[2]), data: r.data })));
+  const mp = buildMultipart(result.renditions.map((r) => ({ profile: r.profile, seq, data: r.data })));
   res.writeHead(200, { 'content-type': mp.contentType, 'content-length': mp.length });
   for (const c of mp.chunks) res.write(c);
   res.end();
