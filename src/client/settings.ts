@@ -80,7 +80,7 @@ export const SETTINGS = [
     description: 'Attempts per segment before giving up' }),
   spec({ key: 'maxSessions', kind: 'int', default: 10, goFlag: '-maxSessions', group: 'video',
     description: 'Max concurrent streams' }),
-  spec({ key: 'maxPushBacklogMb', kind: 'int', default: 256, group: 'video',
+  spec({ key: 'maxPushBacklogMb', kind: 'int', default: 64, group: 'video',
     description: 'MB of pushed segments the gateway holds in flight at once; past it new pushes get 503 with Retry-After instead of growing memory' }),
   spec({ key: 'authWebhookUrl', kind: 'url', default: undefined, goFlag: '-authWebhookUrl', group: 'video',
     description: 'Stream authentication webhook for RTMP and HTTP push' }),

@@ -9,6 +9,7 @@ import { failureStatus, SegmentFailure } from './segmentErrors.js';
 
 /** Largest pushed segment go-livepeer accepts. */
 export const MAX_SEGMENT_BYTES = 300_000_000;
+const MB = 1024 * 1024;
 
 /** A pushed segment after edge validation. */
 export interface PushRequest {
@@ -100,7 +101,7 @@ async function handlePush(deps: GatewayHttpDeps, backlog: Backlog, req: Incoming
   const claim = Number.isFinite(declared) ? declared : 0;
   if (backlog.bytes > 0 && backlog.bytes + claim > maxBacklog) {
     res.setHeader('Retry-After', '1');
-    text(res, 503, `gateway overloaded: ${Math.round(backlog.bytes / 1e6)} MB of pushed segments in flight (limit ${Math.round(maxBacklog / 1e6)} MB); retry`, true);
+    text(res, 503, `gateway overloaded: ${Math.round(backlog.bytes / MB)} MB of pushed segments in flight (limit ${Math.round(maxBacklog / MB)} MB); retry`, true);
     return;
   }
   let held = claim;
