@@ -11,6 +11,7 @@
  *   that cost stays visible.
  */
 import { request } from 'node:http';
+import { mediaRefs } from '../src/core/ai/results.js';
 import { AiTestClient } from '../test/devnet-ai/helpers/aiClient.js';
 import { killOnExit, loadAverage, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
 import { median, percentile, report } from './stats.js';
@@ -38,19 +39,11 @@ function httpCall(url: string, body?: unknown): Promise<{ status: number; text: 
   });
 }
 
-/** The media URLs of an AI reply (`images[].url`, `video[].url`, `audio.url`), data URLs excluded. */
+/** The media URLs of an AI reply that a client has to fetch (data URLs carry their bytes already). */
 function mediaUrls(text: string): string[] {
-  const urls: string[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null)
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'url' && typeof x === 'string' && !x.startsWith('data:')) urls.push(x);
-        else walk(x);
-      }
-  };
-  walk(JSON.parse(text));
-  return urls;
+  return mediaRefs(JSON.parse(text))
+    .map((r) => r.url)
+    .filter((u) => !u.startsWith('data:'));
 }
 
 async function timed(n: number, concurrency: number, one: () => Promise<void>): Promise<number[]> {

@@ -7,7 +7,7 @@ import type { Hex } from 'viem';
 import { createChainClient } from '../core/chain/chainClient.js';
 import type { GwPaths } from '../client/paths.js';
 import { privateKeyToAddress } from '../core/protocol/signer.js';
-import { registerInPool, setServiceUri } from './chain/admin.js';
+import { devnetOwner, registerInPool, setServiceUri } from './chain/admin.js';
 import { deployDevnet } from './chain/deploy.js';
 import { mnemonicAccounts, LOCAL_CHAIN_ID } from './chain/localChain.js';
 import { devnetEntry, isDevnetProcess, spawnDetached, stopGroup, waitForReady } from './devnetProcesses.js';
@@ -143,7 +143,7 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
 
     if (chainState) {
       progress('registering the orchestrators');
-      const owner = { rpcUrl: chainState.rpcUrl, chainId: chainState.chainId, privateKey: accounts[0]!.privateKey, contracts: chainState.contracts };
+      const owner = devnetOwner({ rpcUrl: chainState.rpcUrl, chainId: chainState.chainId, accounts }, chainState.contracts);
       for (const [i, orch] of orchestrators.entries()) {
         await registerInPool(owner, orch.address, BigInt(MAX_DEVNET_ORCHESTRATORS - i) * 1000n * ETH);
         await setServiceUri({ ...owner, privateKey: accounts[FIRST_ORCH_ACCOUNT + i]!.privateKey }, orch.uri);

@@ -1,7 +1,7 @@
 // Gateway-side chain client against a real hardhat node with the devnet contracts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAddress, zeroAddress, type Address, type Hash } from 'viem';
-import { advanceRounds, registerInPool, setServiceUri } from '../../src/devnet/chain/admin.js';
+import { devnetOwner, advanceRounds, registerInPool, setServiceUri } from '../../src/devnet/chain/admin.js';
 import { deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { latestBlock } from '../../src/core/chain/blocks.js';
@@ -17,12 +17,7 @@ let chain: LocalChain;
 let deployed: DeployResult;
 let gw: ChainClient;
 
-const owner = () => ({
-  rpcUrl: chain.rpcUrl,
-  chainId: chain.chainId,
-  privateKey: chain.accounts[0]!.privateKey,
-  contracts: deployed.contracts,
-});
+const owner = () => devnetOwner(chain, deployed.contracts);
 
 beforeAll(async () => {
   chain = await startLocalChain();

@@ -13,7 +13,7 @@ import {
   type PublicClient,
 } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { advanceRounds, setActiveOrchestrators } from '../../src/devnet/chain/admin.js';
+import { devnetOwner, advanceRounds, setActiveOrchestrators } from '../../src/devnet/chain/admin.js';
 import { deployDevnet, localChainDefinition, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { ticketBrokerAdminAbi } from '../../src/devnet/chain/devnetAbi.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
@@ -102,12 +102,7 @@ async function expectRevert(p: Promise<unknown>, reason: string) {
   expect(revertReason(err)).toBe(reason);
 }
 
-const owner = () => ({
-  rpcUrl: chain.rpcUrl,
-  chainId: chain.chainId,
-  privateKey: chain.accounts[0]!.privateKey,
-  contracts: deployed.contracts,
-});
+const owner = () => devnetOwner(chain, deployed.contracts);
 
 beforeAll(async () => {
   chain = await startLocalChain();

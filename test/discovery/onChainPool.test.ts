@@ -1,7 +1,7 @@
 // On-chain pool against a real hardhat node with the devnet contracts, and on-chain session selection over it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, getAddress, http, type PublicClient } from 'viem';
-import { registerInPool, setServiceUri } from '../../src/devnet/chain/admin.js';
+import { devnetOwner, registerInPool, setServiceUri } from '../../src/devnet/chain/admin.js';
 import { deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { OnChainPool, walkTranscoderPool } from '../../src/core/discovery/pools.js';
@@ -18,7 +18,7 @@ let deployed: DeployResult;
 let client: PublicClient;
 const minis: MiniOrchestrator[] = [];
 
-const owner = () => ({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: chain.accounts[0]!.privateKey, contracts: deployed.contracts });
+const owner = () => devnetOwner(chain, deployed.contracts);
 const as = (i: number) => ({ ...owner(), privateKey: chain.accounts[i]!.privateKey });
 const acct = (i: number) => chain.accounts[i]!.address;
 

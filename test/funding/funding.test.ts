@@ -16,7 +16,7 @@ import type { AccountView } from '../../src/core/chain/accountView.js';
 import { ticketBrokerAbi } from '../../src/core/chain/abi.js';
 import { decryptKeystore, readKeyFile } from '../../src/core/payments/keystore.js';
 import { parseEth } from '../../src/core/payments/units.js';
-import { advanceRounds, registerInPool } from '../../src/devnet/chain/admin.js';
+import { devnetOwner, advanceRounds, registerInPool } from '../../src/devnet/chain/admin.js';
 import { deployDevnet, localChainDefinition, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { tempDataDir } from '../helpers/gw.js';
@@ -39,7 +39,7 @@ let daemon: DaemonState;
 const extraDirs: Array<{ dir: string; cleanup: () => void }> = [];
 const running: GwPaths[] = [];
 
-const owner = () => ({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: chain.accounts[0]!.privateKey, contracts: deployed.contracts });
+const owner = () => devnetOwner(chain, deployed.contracts);
 const chainFlags = (): Record<string, SettingValue> => ({
   ...FREE,
   network: 'devnet',

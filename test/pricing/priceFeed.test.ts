@@ -21,7 +21,7 @@ import { localSigner } from '../../src/core/protocol/signer.js';
 import type { EthUsdQuote } from '../../src/core/pricing/fiatPrice.js';
 import { Rational } from '../../src/core/protocol/rational.js';
 import { RuntimeConfig } from '../../src/core/runtimeConfig.js';
-import { setEthUsdAnswer } from '../../src/devnet/chain/admin.js';
+import { devnetOwner, setEthUsdAnswer } from '../../src/devnet/chain/admin.js';
 import { DEVNET_ETH_USD_ANSWER, DEVNET_PRICE_FEED_DECIMALS, deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { type DevnetState, writeDevnetState } from '../../src/devnet/devnetState.js';
@@ -34,7 +34,7 @@ let deployed: DeployResult;
 let client: ChainClient;
 const dir = mkdtempSync(join(tmpdir(), 'gw-pricefeed-'));
 
-const owner = () => ({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: chain.accounts[0]!.privateKey, contracts: deployed.contracts });
+const owner = () => devnetOwner(chain, deployed.contracts);
 
 async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -24,24 +24,27 @@ export function rehostMedia(
 ): number {
   const refs = mediaRefs(body);
   // resolve every URL first, so a malformed one fails the whole reply before any download starts
-  const targets = refs.map((ref) => (parseDataUrl(ref.url) ? undefined : new URL(ref.url, base.endsWith('/') ? base : `${base}/`).toString()));
-  refs.forEach((ref, i) => {
+  const plans = refs.map((ref) => {
     const inline = parseDataUrl(ref.url);
+    return inline ? { ref, inline, url: undefined } : { ref, inline: undefined, url: new URL(ref.url, base.endsWith('/') ? base : `${base}/`).toString() };
+  });
+  for (const { ref, inline, url } of plans) {
     if (inline) {
       const name = resultFileName(undefined, inline.mime, fallbackExt);
       ref.set(store.put(requestId, name, inline.data, mimeForName(name, inline.mime)));
-      return;
+      continue;
     }
-    const url = targets[i]!;
     const name = resultFileName(url, undefined, fallbackExt);
     // started on the next turn of the event loop, so the reply to the client is written first
-    const download = new Promise<void>((r) => setImmediate(r)).then(() => getBytes(url, { timeoutMs: AI_DOWNLOAD_TIMEOUT_MS, maxBytes: AI_MAX_RESULT_BYTES })).then((got) => {
-      if (got.status !== 200) throw new Error(`GET ${url}: HTTP ${got.status}`);
-      const type = String(got.headers['content-type'] ?? '').split(';')[0]!.trim() || undefined;
-      return { data: got.body, contentType: mimeForName(name, type) };
-    });
+    const download = new Promise<void>((r) => setImmediate(r))
+      .then(() => getBytes(url, { timeoutMs: AI_DOWNLOAD_TIMEOUT_MS, maxBytes: AI_MAX_RESULT_BYTES }))
+      .then((got) => {
+        if (got.status !== 200) throw new Error(`GET ${url}: HTTP ${got.status}`);
+        const type = String(got.headers['content-type'] ?? '').split(';')[0]!.trim() || undefined;
+        return { data: got.body, contentType: mimeForName(name, type) };
+      });
     download.catch((err: unknown) => onLost?.(url, err instanceof Error ? err.message : String(err)));
     ref.set(store.putPending(requestId, name, download));
-  });
+  }
   return refs.length;
 }
