@@ -16,8 +16,8 @@ import { AiTestClient } from '../test/devnet-ai/helpers/aiClient.js';
 import { killOnExit, loadAverage, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
 import { median, percentile, report } from './stats.js';
 
-// Enough rounds that the medians at 16 concurrent hold still from run to run.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 160);
+// Enough rounds that the medians hold still from run to run (1 concurrent llm is a 1 ms job: noise dominates).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 480);
 
 // Requests as an app sends them, leaving sizes and lengths at the API's defaults (text-to-image 512×512).
 const CASES = [
