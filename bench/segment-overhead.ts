@@ -15,6 +15,8 @@ const SEQ_SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 20);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 32);
 const PERIODS = Number(process.env.BENCH_PERIODS ?? 3);
 const BLOCKS = 2;
+// BENCH_SIZES=1mb or small runs one segment size only (the verdict then covers that size).
+const SIZES = (process.env.BENCH_SIZES ?? '1mb,small').split(',');
 const SEGMENT_MS = 2000;
 
 const children: OrchestratorChild[] = [];
@@ -98,7 +100,7 @@ let worst = 0;
 const meter = new CpuMeter({ gw: gwPid, orch0: children[0]!.pid, orch1: children[1]!.pid });
 try {
   const { large, small } = benchSegments();
-  for (const [label, data] of [['1mb', large], ['small', small]] as const) {
+  for (const [label, data] of ([['1mb', large], ['small', small]] as const).filter(([l]) => SIZES.includes(l))) {
     results[`${label}_segment_bytes`] = data.length;
     // 1 stream, back to back, alternating direct / gw.
     const [d1] = await makeStreams('direct', 1);

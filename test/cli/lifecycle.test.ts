@@ -2,6 +2,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
+import { gcHelperThreads } from '../../src/cli/services/daemonProcess.js';
 import { isProcessAlive } from '../../src/client/daemonState.js';
 import { FREE_PORTS, runGw, tempDataDir } from '../helpers/gw.js';
 
@@ -31,6 +33,9 @@ describe('gw start / status / config / stop (real processes)', () => {
     const daemonFile = JSON.parse(readFileSync(`${dir}/daemon.json`, 'utf8')) as { pid: number; controlUrl: string };
     expect(s.pid).toBe(daemonFile.pid);
     expect(s.endpoints.control).toBe(daemonFile.controlUrl);
+    // The daemon runs with V8's background threads sized to the machine (gcHelperThreads), not Node's fixed 4.
+    const cmdline = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toContain(`--v8-pool-size=${gcHelperThreads(availableParallelism())}`);
 
     const set = await runGw(['config', 'set', 'max-price-per-unit', '1200'], { dataDir: dir });
     expect(set.exitCode).toBe(0);
@@ -52,6 +57,10 @@ describe('gw start / status / config / stop (real processes)', () => {
     const controlEntry = (JSON.parse(ls.stdout) as { settings: Array<{ key: string; source: string }> }).settings.find((e) => e.key === 'controlAddr');
     expect(controlEntry?.source).toBe('flag');
     expect((await runGw(['stop'], { dataDir: dir })).exitCode).toBe(0);
+  });
+
+  it('sizes V8 background threads as cores minus one, at least one', () => {
+    expect([1, 2, 3, 8, 64].map(gcHelperThreads)).toEqual([1, 1, 2, 7, 63]);
   });
 
   it('refuses to start twice', async () => {
