@@ -7,8 +7,13 @@
  * segments are on time; the ramp stops at the first failing step. Also: daemon VmRSS (peak, from daemon.json's pid)
  * and CPU (% of one core) of the daemon, the orchestrators and this process, and the load average.
  * Targets: ≥ 200 streams, RSS ≤ 500 MB. BENCH_SEGMENT=small uses the small 240p segment instead of ~1 MB 720p.
+ *
+ * The orchestrators and pushers share the machine with gw, so each step also prints the ceiling they set on their
+ * own: at their measured CPU per stream, the stream count at which they alone would use every core
+ * (`peer_bound_streams`, from the last real-time step). No gateway can keep more streams real-time here than that.
  */
 import { benchSegments, CpuMeter, daemonPid, killOnExit, loadAverage, processRssMb, pushSegment, renditionProblem, sleep, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
+import { availableParallelism } from 'node:os';
 import { percentile, report } from './stats.js';
 
 const STEPS = (process.env.BENCH_STEPS ?? '25,50,100,200,300').split(',').map(Number);
@@ -97,24 +102,30 @@ async function step(streams: number): Promise<StepResult> {
 const results: Record<string, number | string> = { load_average_at_start: loadAverage(), segment_bytes: data.length, step_seconds: STEP_SECONDS };
 let best = 0;
 let rssAtBest = NaN;
+let peerBound = NaN;
+let peerBoundAtBest = NaN;
 try {
   for (const n of STEPS) {
     const r = await step(n);
     const share = r.onTime / r.segments;
     const pass = share >= ON_TIME_SHARE;
     const orchCpu = Object.entries(r.cpu).filter(([k]) => k.startsWith('orch')).reduce((a, [, v]) => a + v, 0);
+    peerBound = Math.floor((availableParallelism() * 100) / ((orchCpu + r.cpu.bench!) / n));
     results[`streams_${n}`] =
       `${pass ? 'PASS' : 'FAIL'} on_time ${(share * 100).toFixed(1)}% (${r.onTime}/${r.segments}, failed ${r.failed}, truncated ${r.truncated}) p50 ${r.p50.toFixed(0)} ms p95 ${r.p95.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms` +
-      ` rss_peak ${r.rssPeakMb.toFixed(0)} MB (idle ${r.rssIdleMb.toFixed(0)}) cpu% gw ${r.cpu.gw!.toFixed(0)} orchs ${orchCpu.toFixed(0)} pushers ${r.cpu.bench!.toFixed(0)} load ${r.load}` +
+      ` rss_peak ${r.rssPeakMb.toFixed(0)} MB (idle ${r.rssIdleMb.toFixed(0)}) cpu% gw ${r.cpu.gw!.toFixed(0)} orchs ${orchCpu.toFixed(0)} pushers ${r.cpu.bench!.toFixed(0)} peer_bound_streams ${peerBound} load ${r.load}` +
       (r.firstError ? ` first_error: ${r.firstError}` : '');
     console.log(`concurrency step ${n}: ${results[`streams_${n}`]}`);
     if (!pass) break;
     best = n;
     rssAtBest = r.rssPeakMb;
+    peerBoundAtBest = peerBound;
   }
   report('concurrency', {
     ...results,
     max_realtime_streams: best,
+    // From the last real-time step: past it the machine is saturated and the peers' CPU share is squeezed.
+    peer_bound_streams: peerBoundAtBest,
     rss_mb_at_max: rssAtBest,
     target_streams: TARGET_STREAMS,
     target_rss_mb: TARGET_RSS_MB,

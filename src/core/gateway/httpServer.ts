@@ -132,7 +132,10 @@ function sendPushReply(req: IncomingMessage, res: ServerResponse, seq: number, r
   if (!(req.headers.accept ?? '').includes('multipart/mixed')) return void res.writeHead(200, { 'content-length': 0 }).end();
   const mp = buildMultipart(result.renditions.map((r) => ({ profile: r.profile, seq, data: r.data })));
   res.writeHead(200, { 'content-type': mp.contentType, 'content-length': mp.length });
+  // One writev for the parts instead of a syscall per chunk (7 for two renditions).
+  res.cork();
   for (const c of mp.chunks) res.write(c);
+  res.uncork();
   res.end();
 }
 
