@@ -18,6 +18,8 @@ import { median, percentile, report } from './stats.js';
 
 // Enough rounds that the medians hold still from run to run (1 concurrent llm is a 1 ms job: noise dominates).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 480);
+// Direct and gw alternate in this many blocks per cell, so that drift in machine load hits both alike.
+const BLOCKS = 8;
 
 // Requests as an app sends them, leaving sizes and lengths at the API's defaults (text-to-image 512×512).
 const CASES = [
@@ -99,12 +101,11 @@ try {
     for (const conc of [1, 16]) {
       for (const measure of hasMedia ? (['result', 'request'] as const) : (['result'] as const)) {
         const fetchMedia = measure === 'result';
-        // Alternate blocks so drift in machine load hits both sides alike.
         const d: number[] = [];
         const g: number[] = [];
-        for (let b = 0; b < 4; b++) {
-          d.push(...(await timed(ROUNDS / 4, conc, () => direct1(fetchMedia))));
-          g.push(...(await timed(ROUNDS / 4, conc, () => gw1(fetchMedia))));
+        for (let b = 0; b < BLOCKS; b++) {
+          d.push(...(await timed(ROUNDS / BLOCKS, conc, () => direct1(fetchMedia))));
+          g.push(...(await timed(ROUNDS / BLOCKS, conc, () => gw1(fetchMedia))));
         }
         const ratio = median(g) / median(d);
         const key = `${c.pipeline}_c${conc}${measure === 'request' ? '_request_only' : ''}`;
