@@ -145,7 +145,7 @@ export function summarizeOrchestrator(uri: string, info: OrchestratorInfo, laten
 function describeError(err: unknown): { kind: PingErrorKind; message: string } {
   if (err instanceof OrchestratorError) return { kind: 'orchestrator', message: err.message };
   if (err instanceof TransportError) {
-    const kind: PingErrorKind = err.reason === 'aborted' || err.reason === 'too-large' ? 'error' : err.reason;
+    const kind: PingErrorKind = err.reason === 'aborted' || err.reason === 'too-large' ? 'error' : err.reason === 'unresponsive' ? 'timeout' : err.reason;
     return { kind, message: err.message };
   }
   return { kind: 'error', message: err instanceof Error ? err.message : String(err) };

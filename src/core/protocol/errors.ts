@@ -5,7 +5,7 @@ import type { OrchestratorInfo } from './gen/net/lp_rpc_pb.js';
 /** Where a transport failure happened. */
 export type TransportPhase = 'dial' | 'headers' | 'body';
 /** Why it happened, as far as the socket layer tells. */
-export type TransportReason = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'tls' | 'aborted' | 'protocol' | 'too-large';
+export type TransportReason = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'tls' | 'aborted' | 'protocol' | 'too-large' | 'unresponsive';
 
 /** Base of every error raised by the wire clients. */
 export class WireError extends Error {

@@ -156,7 +156,7 @@ export class H2Pool {
   }
 
   /** Stops handing out a session and closes it once its streams are done. */
-  private retire(origin: string, session: ClientHttp2Session): void {
+  retire(origin: string, session: ClientHttp2Session): void {
     const entry = this.entries.get(origin);
     if (entry?.session === session) {
       this.entries.delete(origin);

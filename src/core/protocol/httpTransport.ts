@@ -2,7 +2,7 @@
 // or HTTP/1.1 for `http://` work URLs and servers that only speak HTTP/1.1. Bodies are read whole (gRPC unary
 // replies, TranscodeResult, rendition files), with separate deadlines for the response headers and the whole exchange.
 import http from 'node:http';
-import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import https from 'node:https';
 import { TransportError, type TransportPhase } from './errors.js';
 import { type H2Pool, H2_IDLE_MS, defaultH2Pool, socketErrorReason } from './h2Pool.js';
@@ -24,6 +24,19 @@ export interface WireRequestOptions {
   maxBytes?: number;
   signal?: AbortSignal;
   pool?: H2Pool;
+  /** HTTP/2 only: check the peer with PINGs while the exchange is pending (see Liveness). */
+  liveness?: Liveness;
+}
+
+/**
+ * While an exchange is pending, PING its HTTP/2 session every `checkEveryMs`; a PING unanswered after
+ * `answerWithinMs` fails the exchange as 'unresponsive' and retires the session. A peer that is slow at its work
+ * still answers PINGs (its HTTP/2 layer does, Go's in its own goroutine), so this tells a hung peer (process
+ * stopped, host frozen) from a slow one long before the exchange's total deadline.
+ */
+export interface Liveness {
+  readonly checkEveryMs: number;
+  readonly answerWithinMs: number;
 }
 
 /** A complete response. */
@@ -56,12 +69,14 @@ export function wireRequest(target: string | URL, opts: WireRequestOptions): Pro
     let phase: TransportPhase = 'dial';
     let settled = false;
     let cancel: (() => void) | undefined;
+    let stopWatch: (() => void) | undefined;
 
     const finish = (err: TransportError | undefined, res?: WireResponse): void => {
       if (settled) return;
       settled = true;
       clearTimeout(headersTimer);
       clearTimeout(totalTimer);
+      stopWatch?.();
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         cancel?.();
@@ -121,6 +136,13 @@ export function wireRequest(target: string | URL, opts: WireRequestOptions): Pro
           return;
         }
         phase = 'headers';
+        if (opts.liveness) {
+          const session = stream.session as ClientHttp2Session | undefined;
+          stopWatch = watchLiveness(session, opts.liveness, (ms) => {
+            if (session) pool.retire(url.origin, session);
+            finish(new TransportError(`${url.host}: no answer to an HTTP/2 PING within ${ms} ms (peer not responding)`, phase, 'unresponsive'));
+          });
+        }
         h2Exchange(stream, opts.body, sink);
       })
       .catch((err: unknown) => finish(err instanceof TransportError ? err : new TransportError(`${url.host}: ${(err as Error).message}`, 'dial', socketErrorReason(err), { cause: err })));
@@ -192,6 +214,36 @@ function h2Exchange(stream: ClientHttp2Stream, body: Uint8Array | undefined, sin
     sink.finish(undefined, { status, headers, trailers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), headersMs });
   });
   if (body) stream.end(body);
+}
+
+/** Starts the PING checks of a pending exchange; returns the function that stops them. */
+function watchLiveness(session: ClientHttp2Session | undefined, liveness: Liveness, onHung: (ms: number) => void): () => void {
+  let next: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = (): void => {
+    if (stopped || !session || session.destroyed) return;
+    deadline = setTimeout(() => {
+      if (!stopped) onHung(liveness.answerWithinMs);
+    }, liveness.answerWithinMs);
+    let sent = false;
+    try {
+      sent = session.ping((err) => {
+        clearTimeout(deadline);
+        // A PING error means the session is gone: the stream fails on its own with the socket's reason.
+        if (!err && !stopped) next = setTimeout(check, liveness.checkEveryMs);
+      });
+    } catch {
+      // Closing session: nothing more to check; the exchange ends with it.
+    }
+    if (!sent) clearTimeout(deadline);
+  };
+  next = setTimeout(check, liveness.checkEveryMs);
+  return () => {
+    stopped = true;
+    clearTimeout(next);
+    clearTimeout(deadline);
+  };
 }
 
 function h1Exchange(url: URL, opts: WireRequestOptions, sink: Sink): void {

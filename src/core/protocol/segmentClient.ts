@@ -15,6 +15,12 @@ export const RENDITION_TIMEOUT_MS = 4000;
 export const MAX_SEGMENT_BYTES = 300_000_000;
 /** Content type of segment bytes (MPEG-TS, and MP4 too). */
 export const SEGMENT_CONTENT_TYPE = 'video/MP2T';
+/**
+ * PING checks while a /segment exchange is pending: an orchestrator that stopped (after flushing its 200, mid
+ * transcode) is given up within 1.5 s instead of the whole-request deadline (8 s for a 2 s segment), so even a
+ * hang fails over within one segment duration. A second without a PING answer is far beyond any live HTTP/2 peer.
+ */
+export const SEGMENT_LIVENESS = { checkEveryMs: 500, answerWithinMs: 1000 } as const;
 /** Content type when the body is the URL of an object already in a store. */
 export const SEGMENT_URI_CONTENT_TYPE = 'application/vnd+livepeer.uri';
 
@@ -77,6 +83,7 @@ export async function submitSegment(input: SubmitSegmentInput): Promise<SegmentR
       maxBytes: MAX_SEGMENT_BYTES,
       signal: input.signal,
       pool: input.pool,
+      liveness: SEGMENT_LIVENESS,
     });
   } catch (err) {
     if (err instanceof TransportError) {
