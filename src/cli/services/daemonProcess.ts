@@ -24,8 +24,8 @@ export function daemonEntry(): { file: string; execArgv: string[] } {
  * V8 background threads (concurrent marking, sweeping) for the daemon: one fewer than the cores, at least one.
  * Node's default is 4 whatever the machine. Each segment's TLS and socket buffers bring a full GC every few
  * segments, and on 2 cores four helper threads contend with the event loop (and with orchestrators on the same
- * box). Measured on 2 cores (bench/segment-overhead, 32 streams of 1 MB segments): gw/direct 1.16–1.19 with one
- * helper against 1.27–1.42 with four.
+ * box). Measured on 2 cores (bench/segment-overhead, 32 streams of 1 MB segments, six runs each): gw/direct
+ * 1.16–1.27 (median 1.18) with one helper against 1.17–1.41 (median 1.32) with four.
  */
 export function gcHelperThreads(cores: number): number {
   return Math.max(1, Math.floor(cores) - 1);
