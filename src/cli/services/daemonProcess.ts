@@ -17,15 +17,17 @@ export function daemonEntry(): { file: string; execArgv: string[] } {
   const ts = here.endsWith('.ts');
   const file = fileURLToPath(new URL(`../../core/main.${ts ? 'ts' : 'js'}`, here));
   // tsx resolved absolutely: a bare '--import tsx' resolves from the cwd, which may have no node_modules.
-  return { file, execArgv: [`--v8-pool-size=${gcHelperThreads(availableParallelism())}`, ...(ts ? ['--import', import.meta.resolve('tsx')] : [])] };
+  const pool = process.env.GW_V8_POOL_SIZE ?? String(gcHelperThreads(availableParallelism()));
+  return { file, execArgv: [`--v8-pool-size=${pool}`, ...(ts ? ['--import', import.meta.resolve('tsx')] : [])] };
 }
 
 /**
- * V8 background threads (concurrent marking, sweeping) for the daemon: one fewer than the cores, at least one.
+ * V8 background threads (concurrent marking, sweeping) for the daemon: one fewer than the cores, at least one
+ * (`GW_V8_POOL_SIZE` overrides it).
  * Node's default is 4 whatever the machine. Each segment's TLS and socket buffers bring a full GC every few
  * segments, and on 2 cores four helper threads contend with the event loop (and with orchestrators on the same
- * box). Measured on 2 cores (bench/segment-overhead, 32 streams of 1 MB segments, six runs each): gw/direct
- * 1.16–1.27 (median 1.18) with one helper against 1.17–1.41 (median 1.32) with four.
+ * box). Measured on 2 cores (bench/segment-overhead, 32 streams of 1 MB segments, nine runs each): gw/direct
+ * median 1.19 with one helper against 1.35 with four; the run-to-run spread is wide (1.16–1.48 against 1.27–1.52).
  */
 export function gcHelperThreads(cores: number): number {
   return Math.max(1, Math.floor(cores) - 1);
