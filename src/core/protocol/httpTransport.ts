@@ -226,17 +226,11 @@ function watchLiveness(session: ClientHttp2Session | undefined, liveness: Livene
     deadline = setTimeout(() => {
       if (!stopped) onHung(liveness.answerWithinMs);
     }, liveness.answerWithinMs);
-    let sent = false;
-    try {
-      sent = session.ping((err) => {
-        clearTimeout(deadline);
-        // A PING error means the session is gone: the stream fails on its own with the socket's reason.
-        if (!err && !stopped) next = setTimeout(check, liveness.checkEveryMs);
-      });
-    } catch {
-      // Closing session: nothing more to check; the exchange ends with it.
-    }
-    if (!sent) clearTimeout(deadline);
+    void sharedPing(session).then((answered) => {
+      clearTimeout(deadline);
+      // Unanswered means the session is gone (or closing): the stream then fails on its own, with the socket's reason.
+      if (answered && !stopped) next = setTimeout(check, liveness.checkEveryMs);
+    });
   };
   next = setTimeout(check, liveness.checkEveryMs);
   return () => {
@@ -244,6 +238,28 @@ function watchLiveness(session: ClientHttp2Session | undefined, liveness: Livene
     clearTimeout(next);
     clearTimeout(deadline);
   };
+}
+
+const pingsInFlight = new WeakMap<ClientHttp2Session, Promise<boolean>>();
+
+/**
+ * One PING per session at a time, shared by every exchange watching it: 32 segments waiting on one orchestrator
+ * send one PING, not 32 (Node refuses more than 10 outstanding). Resolves true when answered, false on an error.
+ */
+function sharedPing(session: ClientHttp2Session): Promise<boolean> {
+  let ping = pingsInFlight.get(session);
+  if (!ping) {
+    ping = new Promise<boolean>((resolve) => {
+      try {
+        if (!session.ping((err) => resolve(!err))) resolve(false);
+      } catch {
+        resolve(false); // a closing session takes no PINGs
+      }
+    });
+    pingsInFlight.set(session, ping);
+    void ping.then(() => pingsInFlight.delete(session));
+  }
+  return ping;
 }
 
 function h1Exchange(url: URL, opts: WireRequestOptions, sink: Sink): void {
