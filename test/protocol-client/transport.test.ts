@@ -1,6 +1,7 @@
 // The HTTP transport against small real servers on 127.0.0.1: TLS HTTP/2 (self-signed), HTTP/1.1, a port nobody
 // listens on and a TCP listener that never completes a TLS handshake.
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { execa } from 'execa';
@@ -11,6 +12,12 @@ import { H2Pool } from '../../src/core/protocol/h2Pool.js';
 import { wireRequest } from '../../src/core/protocol/httpTransport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// An h2c server in a child process that answers every request after 500 ms.
+const H2C_SLOW_PEER = `
+const server = require('node:http2').createServer((req, res) => setTimeout(() => res.end('late body'), 500));
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port)));
+`;
 
 function route(path: string, respond: (status: number, body: Buffer | string, headers?: Record<string, string>) => void, flushHeaders: () => void, readBody: () => Promise<Buffer>) {
   return (async () => {
@@ -113,6 +120,40 @@ describe('wireRequest', () => {
     expect((b2 as TransportError).phase).toBe('body');
     // The session survives a timed-out stream and serves the next request.
     expect((await wireRequest(`${h2Url}/big?n=5`, { ...opts, method: 'GET' })).body.length).toBe(5);
+  });
+
+  it('keeps an exchange whose peer answers PINGs, even when our own event loop stalls past the PING deadline', async () => {
+    // The peer runs in its own process, so it answers the PING while this process is stalled.
+    const peer = spawn(process.execPath, ['-e', H2C_SLOW_PEER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve) => peer.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+      const url = `http://127.0.0.1:${port}`;
+      const conn = await pool.connect(new URL(url), { dialTimeoutMs: 1000 });
+      if (conn.kind !== 'h2') throw new Error('expected an HTTP/2 session');
+      // Stall right after the first PING leaves, in the check phase: the next loop turn then meets the expired
+      // deadline before it reads the answer that arrived meanwhile.
+      const ping = conn.session.ping.bind(conn.session);
+      let stalled = false;
+      conn.session.ping = ((...args: Parameters<typeof ping>) => {
+        const sent = ping(...args);
+        if (!stalled) {
+          stalled = true;
+          setImmediate(() => {
+            const until = performance.now() + 300;
+            while (performance.now() < until) {
+              // stall
+            }
+          });
+        }
+        return sent;
+      }) as typeof ping;
+      const res = await wireRequest(`${url}/`, { ...opts, method: 'GET', h2c: true, liveness: { checkEveryMs: 50, answerWithinMs: 100 } });
+      expect(stalled).toBe(true);
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('late body');
+    } finally {
+      peer.kill();
+    }
   });
 
   it('fails fast on a closed port and times out a stalled TLS handshake in the dial phase', async () => {

@@ -223,10 +223,16 @@ function watchLiveness(session: ClientHttp2Session | undefined, liveness: Livene
   let stopped = false;
   const check = (): void => {
     if (stopped || !session || session.destroyed) return;
+    let settled = false;
     deadline = setTimeout(() => {
-      if (!stopped) onHung(liveness.answerWithinMs);
+      // Judge after this turn's I/O: if our own event loop stalled past the deadline, an answer that arrived
+      // meanwhile is still queued behind this timer and must count.
+      setImmediate(() => {
+        if (!stopped && !settled) onHung(liveness.answerWithinMs);
+      });
     }, liveness.answerWithinMs);
     void sharedPing(session).then((answered) => {
+      settled = true;
       clearTimeout(deadline);
       // Unanswered means the session is gone (or closing): the stream then fails on its own, with the socket's reason.
       if (answered && !stopped) next = setTimeout(check, liveness.checkEveryMs);
