@@ -1,4 +1,5 @@
 // submitSegment's reply handling against a scripted HTTPS/HTTP-2 and HTTP/1.1 server: every branch of §7.3.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type net from 'node:net';
@@ -8,7 +9,7 @@ import { generateSelfSignedCert } from '../../src/devnet/orchestrator/cert.js';
 import { OrchestratorInfoSchema, SegDataSchema, TranscodeResultSchema, decodeSegDataHeader } from '../../src/core/protocol/index.js';
 import { SegmentError, classifySegmentError } from '../../src/core/protocol/errors.js';
 import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
+import { SEGMENT_LIVENESS, downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
 
 type Script = { status: number; body: Uint8Array | string; delayMs?: number };
 
@@ -144,4 +145,26 @@ describe('submitSegment reply handling', () => {
     const big = await downloadRenditions([`${h2Base}/file/5000`], { pool, maxBytes: 4000 }).catch((err: unknown) => err);
     expect((big as Error).message).toMatch(/larger than 4000 bytes/);
   });
+
+  it('gives up a rendition download from a stopped orchestrator at the PING deadline, not the 4 s timeout', async () => {
+    // An HTTPS/HTTP-2 peer in its own process that would answer after 3 s; stopped (SIGSTOP) once the GET is out.
+    const peer = spawn(process.execPath, ['-e', SLOW_TLS_PEER], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PEER_KEY: cert.keyPem, PEER_CERT: cert.certPem } });
+    try {
+      const port = await new Promise<number>((resolve) => peer.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+      const t0 = performance.now();
+      const download = downloadRenditions([`https://127.0.0.1:${port}/stream/s/P240p30fps16x9/0.ts`], { pool }).catch((err: unknown) => err);
+      setTimeout(() => peer.kill('SIGSTOP'), 200);
+      const e = await download;
+      expect((e as Error).message).toMatch(/^rendition 0: .*no answer to an HTTP\/2 PING/);
+      expect(performance.now() - t0).toBeLessThan(SEGMENT_LIVENESS.checkEveryMs * 2 + SEGMENT_LIVENESS.answerWithinMs + 500);
+    } finally {
+      peer.kill('SIGCONT');
+      peer.kill();
+    }
+  });
 });
+
+const SLOW_TLS_PEER = `
+const server = require('node:http2').createSecureServer({ key: process.env.PEER_KEY, cert: process.env.PEER_CERT }, (req, res) => setTimeout(() => res.end('rendition'), 3000));
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port)));
+`;

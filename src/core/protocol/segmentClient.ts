@@ -16,9 +16,10 @@ export const MAX_SEGMENT_BYTES = 300_000_000;
 /** Content type of segment bytes (MPEG-TS, and MP4 too). */
 export const SEGMENT_CONTENT_TYPE = 'video/MP2T';
 /**
- * PING checks while a /segment exchange is pending: an orchestrator that stopped (after flushing its 200, mid
- * transcode) is given up within 1.5 s instead of the whole-request deadline (8 s for a 2 s segment), so even a
- * hang fails over within one segment duration. A second without a PING answer is far beyond any live HTTP/2 peer.
+ * PING checks while a /segment exchange or a rendition download is pending: an orchestrator that stopped (after
+ * flushing its 200, mid transcode, or before serving a rendition) is given up within 1.5 s instead of the deadline
+ * (8 s for a 2 s segment's request, 4 s per rendition), so even a hang fails over within one segment duration. A
+ * second without a PING answer is far beyond any live HTTP/2 peer.
  */
 export const SEGMENT_LIVENESS = { checkEveryMs: 500, answerWithinMs: 1000 } as const;
 /** Content type when the body is the URL of an object already in a store. */
@@ -150,6 +151,7 @@ export async function downloadRenditions(urls: readonly string[], opts: Download
             maxBytes: opts.maxBytes ?? MAX_SEGMENT_BYTES,
             signal: ctrl.signal,
             pool: opts.pool,
+            liveness: SEGMENT_LIVENESS,
           });
           if (res.status !== 200) {
             const text = res.body.subarray(0, 200).toString('utf8').trim();
