@@ -102,7 +102,6 @@ async function step(streams: number): Promise<StepResult> {
 const results: Record<string, number | string> = { load_average_at_start: loadAverage(), segment_bytes: data.length, step_seconds: STEP_SECONDS };
 let best = 0;
 let rssAtBest = NaN;
-let peerBound = NaN;
 let peerBoundAtBest = NaN;
 try {
   for (const n of STEPS) {
@@ -110,7 +109,7 @@ try {
     const share = r.onTime / r.segments;
     const pass = share >= ON_TIME_SHARE;
     const orchCpu = Object.entries(r.cpu).filter(([k]) => k.startsWith('orch')).reduce((a, [, v]) => a + v, 0);
-    peerBound = Math.floor((availableParallelism() * 100) / ((orchCpu + r.cpu.bench!) / n));
+    const peerBound = Math.floor((availableParallelism() * 100) / ((orchCpu + r.cpu.bench!) / n));
     results[`streams_${n}`] =
       `${pass ? 'PASS' : 'FAIL'} on_time ${(share * 100).toFixed(1)}% (${r.onTime}/${r.segments}, failed ${r.failed}, truncated ${r.truncated}) p50 ${r.p50.toFixed(0)} ms p95 ${r.p95.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms` +
       ` rss_peak ${r.rssPeakMb.toFixed(0)} MB (idle ${r.rssIdleMb.toFixed(0)}) cpu% gw ${r.cpu.gw!.toFixed(0)} orchs ${orchCpu.toFixed(0)} pushers ${r.cpu.bench!.toFixed(0)} peer_bound_streams ${peerBound} load ${r.load}` +

@@ -284,15 +284,8 @@ export function offersView(entries: readonly NetworkEntry[], filter: { pipeline?
     .sort((a, b) => a.pipeline.localeCompare(b.pipeline) || a.modelId.localeCompare(b.modelId) || a.uri.localeCompare(b.uri));
 }
 
-/** One row of the per-orchestrator AI view (wire type of GET /v1/ai/network). */
-export interface OfferView {
-  readonly uri: string;
-  readonly address: string | null;
-  readonly pipeline: string;
-  readonly modelId: string;
-  readonly warm: boolean;
-  readonly capacity: number;
-  readonly capacityInUse: number;
+/** One row of the per-orchestrator AI view (wire type of GET /v1/ai/network): an Offer with its price as text. */
+export interface OfferView extends Omit<Offer, 'price'> {
   /** Exact wei per unit "num/den", null when O quotes none. */
   readonly pricePerUnit: string | null;
   readonly pricePerUnitWei: string | null;

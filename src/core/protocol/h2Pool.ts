@@ -43,6 +43,7 @@ function hostOf(url: URL): string {
 /** Caches HTTP/2 sessions by origin (scheme://host:port). */
 export class H2Pool {
   private readonly entries = new Map<string, Entry>();
+  private readonly pingsInFlight = new WeakMap<ClientHttp2Session, Promise<boolean>>();
   private readonly h1Origins = new Set<string>();
   private closed = false;
 
@@ -145,17 +146,34 @@ export class H2Pool {
     const session = this.entries.get(origin)?.session;
     if (!session || session.destroyed) return;
     const timer = setTimeout(() => this.retire(origin, session), timeoutMs).unref();
-    const sent = session.ping((err) => {
+    void this.ping(session).then((answered) => {
       clearTimeout(timer);
-      if (err) this.evictSession(origin, session);
+      if (!answered) this.evictSession(origin, session);
     });
-    if (!sent) {
-      clearTimeout(timer);
-      this.evictSession(origin, session);
-    }
   }
 
-  /** Stops handing out a session and closes it once its streams are done. */
+  /**
+   * PINGs a session, one PING at a time per session whoever asks: 32 segments waiting on one orchestrator send one
+   * PING, not 32 (Node refuses more than 10 outstanding). True when answered; false when it could not be sent or
+   * failed (the session is gone or closing).
+   */
+  ping(session: ClientHttp2Session): Promise<boolean> {
+    let ping = this.pingsInFlight.get(session);
+    if (!ping) {
+      ping = new Promise<boolean>((resolve) => {
+        try {
+          if (!session.ping((err) => resolve(!err))) resolve(false);
+        } catch {
+          resolve(false); // a closing session takes no PINGs
+        }
+      });
+      this.pingsInFlight.set(session, ping);
+      void ping.then(() => this.pingsInFlight.delete(session));
+    }
+    return ping;
+  }
+
+  /** Stops handing out a session and closes it once its streams are done (streams in flight finish). */
   retire(origin: string, session: ClientHttp2Session): void {
     const entry = this.entries.get(origin);
     if (entry?.session === session) {

@@ -136,11 +136,12 @@ export function wireRequest(target: string | URL, opts: WireRequestOptions): Pro
           return;
         }
         phase = 'headers';
-        if (opts.liveness) {
-          const session = stream.session as ClientHttp2Session | undefined;
-          stopWatch = watchLiveness(session, opts.liveness, (ms) => {
-            if (session) pool.retire(url.origin, session);
-            finish(new TransportError(`${url.host}: no answer to an HTTP/2 PING within ${ms} ms (peer not responding)`, phase, 'unresponsive'));
+        const liveness = opts.liveness;
+        if (liveness) {
+          const session = stream.session as ClientHttp2Session;
+          stopWatch = watchLiveness(pool, session, liveness, () => {
+            pool.retire(url.origin, session);
+            finish(new TransportError(`${url.host}: no answer to an HTTP/2 PING within ${liveness.answerWithinMs} ms (peer not responding)`, phase, 'unresponsive'));
           });
         }
         h2Exchange(stream, opts.body, sink);
@@ -217,21 +218,21 @@ function h2Exchange(stream: ClientHttp2Stream, body: Uint8Array | undefined, sin
 }
 
 /** Starts the PING checks of a pending exchange; returns the function that stops them. */
-function watchLiveness(session: ClientHttp2Session | undefined, liveness: Liveness, onHung: (ms: number) => void): () => void {
+function watchLiveness(pool: H2Pool, session: ClientHttp2Session, liveness: Liveness, onHung: () => void): () => void {
   let next: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
   let stopped = false;
   const check = (): void => {
-    if (stopped || !session || session.destroyed) return;
+    if (stopped || session.destroyed) return;
     let settled = false;
     deadline = setTimeout(() => {
       // Judge after this turn's I/O: if our own event loop stalled past the deadline, an answer that arrived
       // meanwhile is still queued behind this timer and must count.
       setImmediate(() => {
-        if (!stopped && !settled) onHung(liveness.answerWithinMs);
+        if (!stopped && !settled) onHung();
       });
     }, liveness.answerWithinMs);
-    void sharedPing(session).then((answered) => {
+    void pool.ping(session).then((answered) => {
       settled = true;
       clearTimeout(deadline);
       // Unanswered means the session is gone (or closing): the stream then fails on its own, with the socket's reason.
@@ -244,28 +245,6 @@ function watchLiveness(session: ClientHttp2Session | undefined, liveness: Livene
     clearTimeout(next);
     clearTimeout(deadline);
   };
-}
-
-const pingsInFlight = new WeakMap<ClientHttp2Session, Promise<boolean>>();
-
-/**
- * One PING per session at a time, shared by every exchange watching it: 32 segments waiting on one orchestrator
- * send one PING, not 32 (Node refuses more than 10 outstanding). Resolves true when answered, false on an error.
- */
-function sharedPing(session: ClientHttp2Session): Promise<boolean> {
-  let ping = pingsInFlight.get(session);
-  if (!ping) {
-    ping = new Promise<boolean>((resolve) => {
-      try {
-        if (!session.ping((err) => resolve(!err))) resolve(false);
-      } catch {
-        resolve(false); // a closing session takes no PINGs
-      }
-    });
-    pingsInFlight.set(session, ping);
-    void ping.then(() => pingsInFlight.delete(session));
-  }
-  return ping;
 }
 
 function h1Exchange(url: URL, opts: WireRequestOptions, sink: Sink): void {
