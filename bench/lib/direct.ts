@@ -32,7 +32,12 @@ export class DirectStream {
 
   /** Sends one segment and downloads its renditions; returns the total bytes of the renditions. */
   async segment(data: Uint8Array, durationMs = 2000): Promise<number> {
-    const hash = keccak256(data);
+    const files = await this.renditions(data, keccak256(data), durationMs);
+    return files.reduce((a, f) => a + f.length, 0);
+  }
+
+  /** Sends one segment whose keccak256 is `hash` and returns its renditions in profile order. */
+  async renditions(data: Uint8Array, hash: Uint8Array, durationMs = 2000): Promise<Uint8Array[]> {
     const segData = await signSegData(
       undefined,
       buildSegData({ manifestId: this.id, seq: this.seq++, hash, durationMs, profiles: PROFILES, capabilities, authToken: this.info.authToken }),
@@ -41,6 +46,6 @@ export class DirectStream {
     if (reply.info?.authToken) this.info = reply.info;
     const files = await downloadRenditions(reply.renditions.map((r) => r.url));
     if (files.length !== PROFILES.length) throw new Error(`direct: ${files.length} renditions`);
-    return files.reduce((a, f) => a + f.length, 0);
+    return files;
   }
 }

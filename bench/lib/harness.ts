@@ -107,6 +107,55 @@ export interface OrchestratorChild {
   exited(): Promise<void>;
 }
 
+/** A child process that announced itself with a JSON `"ready"` line on stdout. */
+interface ReadyChild<T> {
+  readonly ready: T;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+  kill(): void;
+  exited(): Promise<void>;
+}
+
+/** Spawns `node [execArgv] file args` and waits (≤ 30 s) for the first stdout line holding `"ready"`. */
+async function spawnReady<T>(label: string, entry: { file: string; execArgv: string[] }, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ReadyChild<T>> {
+  const child = spawn(process.execPath, [...entry.execArgv, entry.file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const exit = new Promise<void>((r) => child.once('exit', () => r()));
+  const ready = await new Promise<T>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in 30 s: ${err.slice(-500)}`)), 30_000);
+    child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.includes('"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as T);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited ${code}: ${err.slice(-500)}`));
+    });
+  });
+  child.stdout!.resume();
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    ready,
+    child,
+    stop: async () => {
+      if (!alive()) return;
+      child.kill('SIGTERM');
+      await Promise.race([exit, sleep(5000)]);
+      if (alive()) child.kill('SIGKILL');
+    },
+    kill: () => {
+      if (alive()) child.kill('SIGKILL');
+    },
+    exited: () => exit,
+  };
+}
+
 /**
  * Spawns a devnet orchestrator (src/devnet/orchestrator/main.ts through tsx, by default via orchestratorEntry.ts,
  * which lifts the HTTP/2 session memory cap) and waits for its ready line.
@@ -115,48 +164,11 @@ export async function spawnOrchestrator(args: string[], opts: { port?: number; c
   const stock = devnetEntry('orchestrator/main');
   const entry = process.env.BENCH_STOCK_ORCH === '1' ? stock : { file: fileURLToPath(new URL('./orchestratorEntry.ts', import.meta.url)), execArgv: stock.execArgv };
   const controlToken = opts.controlToken ?? `bench-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, [...entry.execArgv, entry.file, '--port', String(opts.port ?? 0), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GW_DEVNET_CONTROL_TOKEN: controlToken },
+  const c = await spawnReady<{ serviceUri: string; port: number; address: string }>('orchestrator', entry, ['--port', String(opts.port ?? 0), ...args], {
+    ...process.env,
+    GW_DEVNET_CONTROL_TOKEN: controlToken,
   });
-  const exit = new Promise<void>((r) => child.once('exit', () => r()));
-  const ready = await new Promise<{ serviceUri: string; port: number; address: string }>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`orchestrator did not start in 30 s: ${err.slice(-500)}`)), 30_000);
-    child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as { serviceUri: string; port: number; address: string });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`orchestrator exited ${code}: ${err.slice(-500)}`));
-    });
-  });
-  child.stdout!.resume();
-  return {
-    uri: ready.serviceUri,
-    port: ready.port,
-    pid: child.pid!,
-    child,
-    controlToken,
-    address: ready.address,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await Promise.race([exit, sleep(5000)]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    },
-    exited: () => exit,
-  };
+  return { uri: c.ready.serviceUri, port: c.ready.port, pid: c.child.pid!, child: c.child, controlToken, address: c.ready.address, stop: c.stop, kill: c.kill, exited: c.exited };
 }
 
 /** POST /devnet/faults on an orchestrator (self-signed TLS, HTTP/1.1). */
@@ -319,6 +331,20 @@ export function pushSegment(httpUrl: string, stream: string, seq: number, data: 
     req.on('error', reject);
     req.end(data);
   });
+}
+
+/** A running floor proxy (see floorProxyEntry.ts). */
+export interface FloorProxy {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the floor proxy in its own process in front of the given orchestrators. */
+export async function spawnFloorProxy(orchestratorUris: string[]): Promise<FloorProxy> {
+  const entry = { file: fileURLToPath(new URL('./floorProxyEntry.ts', import.meta.url)), execArgv: ['--import', import.meta.resolve('tsx')] };
+  const c = await spawnReady<{ ready: string }>('floor proxy', entry, orchestratorUris);
+  return { url: c.ready.ready, pid: c.child.pid!, stop: c.stop };
 }
 
 /** Kills every listed child on exit paths the benchmark does not reach (uncaught errors, Ctrl-C). */
