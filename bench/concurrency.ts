@@ -11,8 +11,11 @@
  * The orchestrators and pushers share the machine with gw, so each step also prints the ceiling they set on their
  * own: at their measured CPU per stream, the stream count at which they alone would use every core
  * (`peer_bound_streams`, from the last real-time step). No gateway can keep more streams real-time here than that.
+ *
+ * BENCH_TARGET=floor ramps the floor proxy (lib/floorProxyEntry.ts: push in, gw's protocol client, multipart out,
+ * nothing else) instead of gw: how many streams a gateway process that only forwards keeps real-time here.
  */
-import { benchSegments, CpuMeter, daemonPid, killOnExit, loadAverage, processRssMb, pushSegment, renditionProblem, sleep, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
+import { benchSegments, CpuMeter, daemonPid, killOnExit, loadAverage, processRssMb, pushSegment, renditionProblem, sleep, spawnFloorProxy, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
 import { availableParallelism } from 'node:os';
 import { percentile, report } from './stats.js';
 
@@ -22,6 +25,7 @@ const SEGMENT_MS = 2000;
 const ON_TIME_SHARE = 0.99;
 const TARGET_STREAMS = 200;
 const TARGET_RSS_MB = 500;
+const TARGET = process.env.BENCH_TARGET === 'floor' ? 'floor' : 'gw';
 
 const children: OrchestratorChild[] = [];
 killOnExit(() => children);
@@ -47,9 +51,16 @@ interface StepResult {
   firstError?: string;
 }
 
-async function step(streams: number): Promise<StepResult> {
+/** A fresh gw daemon (or floor proxy) for one step. */
+async function startTarget(streams: number): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  if (TARGET === 'floor') return spawnFloorProxy(children.map((o) => o.uri));
   const gw = await startGateway({ orchAddr: children.map((o) => o.uri), maxSessions: 10_000 }, {}, `concurrency-${streams}`);
-  const pid = daemonPid(gw.paths);
+  return { url: gw.state.httpUrl, pid: daemonPid(gw.paths), stop: () => gw.stop() };
+}
+
+async function step(streams: number): Promise<StepResult> {
+  const gw = await startTarget(streams);
+  const pid = gw.pid;
   const meter = new CpuMeter({ gw: pid, ...Object.fromEntries(children.map((c, i) => [`orch${i}`, c.pid])) });
   const rssIdle = processRssMb(pid) ?? NaN;
   let rssPeak = rssIdle;
@@ -68,7 +79,7 @@ async function step(streams: number): Promise<StepResult> {
         const wait = due - performance.now();
         if (wait > 1) await sleep(wait);
         pending.push(
-          pushSegment(gw.state.httpUrl, `c${streams}-${k}`, p, data, 20_000).then(
+          pushSegment(gw.url, `c${streams}-${k}`, p, data, 20_000).then(
             (r) => {
               const problem = renditionProblem(r, 2, data.length);
               if (problem === null) rtts.push(r.ms);
@@ -99,7 +110,7 @@ async function step(streams: number): Promise<StepResult> {
   }
 }
 
-const results: Record<string, number | string> = { load_average_at_start: loadAverage(), segment_bytes: data.length, step_seconds: STEP_SECONDS };
+const results: Record<string, number | string> = { target: TARGET, load_average_at_start: loadAverage(), segment_bytes: data.length, step_seconds: STEP_SECONDS };
 let best = 0;
 let rssAtBest = NaN;
 let peerBoundAtBest = NaN;
@@ -112,7 +123,7 @@ try {
     const peerBound = Math.floor((availableParallelism() * 100) / ((orchCpu + r.cpu.bench!) / n));
     results[`streams_${n}`] =
       `${pass ? 'PASS' : 'FAIL'} on_time ${(share * 100).toFixed(1)}% (${r.onTime}/${r.segments}, failed ${r.failed}, truncated ${r.truncated}) p50 ${r.p50.toFixed(0)} ms p95 ${r.p95.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms` +
-      ` rss_peak ${r.rssPeakMb.toFixed(0)} MB (idle ${r.rssIdleMb.toFixed(0)}) cpu% gw ${r.cpu.gw!.toFixed(0)} orchs ${orchCpu.toFixed(0)} pushers ${r.cpu.bench!.toFixed(0)} peer_bound_streams ${peerBound} load ${r.load}` +
+      ` rss_peak ${r.rssPeakMb.toFixed(0)} MB (idle ${r.rssIdleMb.toFixed(0)}) cpu% ${TARGET} ${r.cpu.gw!.toFixed(0)} orchs ${orchCpu.toFixed(0)} pushers ${r.cpu.bench!.toFixed(0)} peer_bound_streams ${peerBound} load ${r.load}` +
       (r.firstError ? ` first_error: ${r.firstError}` : '');
     console.log(`concurrency step ${n}: ${results[`streams_${n}`]}`);
     if (!pass) break;
