@@ -201,7 +201,9 @@ export async function startGateway(flags: Record<string, SettingValue>, env: Nod
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
   const paths = resolvePaths(dir);
   // BENCH_GW_PROFILE=<dir>: the daemon writes a CPU profile there when it exits (see cpuProfile.mjs).
-  // BENCH_GW_NODE_OPTIONS reaches the daemon only (e.g. "--import /path/preload.mjs").
+  // BENCH_GW_NODE_OPTIONS reaches the daemon only (e.g. "--import /path/preload.mjs"); so do the variables of
+  // BENCH_GW_ENV, a JSON object (e.g. '{"MALLOC_ARENA_MAX":"2"}').
+  env = { ...(JSON.parse(process.env.BENCH_GW_ENV ?? '{}') as NodeJS.ProcessEnv), ...env };
   const profileDir = process.env.BENCH_GW_PROFILE;
   if (profileDir && env.NODE_OPTIONS === undefined) {
     env = { ...env, NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpuProfile.mjs', import.meta.url))}`, GW_BENCH_PROFILE_DIR: profileDir };
