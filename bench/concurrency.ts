@@ -59,8 +59,8 @@ async function startTarget(streams: number): Promise<{ url: string; pid: number;
 }
 
 async function step(streams: number): Promise<StepResult> {
-  const gw = await startTarget(streams);
-  const pid = gw.pid;
+  const target = await startTarget(streams);
+  const pid = target.pid;
   const meter = new CpuMeter({ gw: pid, ...Object.fromEntries(children.map((c, i) => [`orch${i}`, c.pid])) });
   const rssIdle = processRssMb(pid) ?? NaN;
   let rssPeak = rssIdle;
@@ -79,7 +79,7 @@ async function step(streams: number): Promise<StepResult> {
         const wait = due - performance.now();
         if (wait > 1) await sleep(wait);
         pending.push(
-          pushSegment(gw.url, `c${streams}-${k}`, p, data, 20_000).then(
+          pushSegment(target.url, `c${streams}-${k}`, p, data, 20_000).then(
             (r) => {
               const problem = renditionProblem(r, 2, data.length);
               if (problem === null) rtts.push(r.ms);
@@ -106,7 +106,7 @@ async function step(streams: number): Promise<StepResult> {
   } finally {
     clearInterval(rssTimer);
     rssPeak = Math.max(rssPeak, processRssMb(pid) ?? 0);
-    await gw.stop();
+    await target.stop();
   }
 }
 

@@ -11,8 +11,9 @@ import { buildOrchestratorRequest } from '../../src/core/protocol/orchestratorRe
 import { buildSegData, signSegData } from '../../src/core/protocol/segData.js';
 import { downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
 
-/** gw's default renditions. */
-export const PROFILES = resolveProfiles(['P240p30fps16x9', 'P360p30fps16x9']).net;
+/** gw's default renditions: their preset names, and as wire profiles. */
+export const PROFILE_NAMES = ['P240p30fps16x9', 'P360p30fps16x9'] as const;
+export const PROFILES = resolveProfiles([...PROFILE_NAMES]).net;
 const capabilities = transcodingJobCapabilities({ profiles: PROFILES, httpPush: true });
 
 /** One stream talking to one orchestrator directly. */

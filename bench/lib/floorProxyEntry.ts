@@ -13,11 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { buildMultipart } from '../../src/core/gateway/multipart.js';
 import { keccak256Stream } from '../../src/core/protocol/hash.js';
 import { readRequestBody } from '../../src/core/net/requestBody.js';
-import { DirectStream } from './direct.js';
+import { DirectStream, PROFILE_NAMES } from './direct.js';
 
 const orchestrators = process.argv.slice(2);
 if (orchestrators.length === 0) throw new Error('usage: floorProxyEntry.ts <orchestrator URI>...');
-const PROFILE_NAMES = ['P240p30fps16x9', 'P360p30fps16x9'];
 const streams = new Map<string, Promise<DirectStream>>();
 let opened = 0;
 
