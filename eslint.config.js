@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/core/protocol/gen/**', 'devnet-contracts/artifacts/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/lib/protocol/gen/**', 'devnet-contracts/artifacts/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolvePaths } from '../src/client/paths.js';
+import { resolvePaths } from '../src/lib/settings/paths.js';
 import { launchDaemon, stopDaemon } from '../src/cli/services/daemonProcess.js';
 import { median, report } from './stats.js';
 

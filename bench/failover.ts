@@ -8,7 +8,7 @@
  * to gw with no fault in the same run is the baseline. Target: median and p95 ≤ one segment duration (2 s).
  * BENCH_FAILOVER_SIGNAL=SIGSTOP freezes the orchestrator instead (a hang: connections stay open, nothing answers).
  */
-import type { GwEvent } from '../src/client/events.js';
+import type { GwEvent } from '../src/api/events.js';
 import { benchSegments, freePort, killOnExit, loadAverage, pushSegment, renditionProblem, setFaults, sleep, spawnOrchestrator, startGateway, type OrchestratorChild } from './lib/harness.js';
 import { median, percentile, report } from './stats.js';
 

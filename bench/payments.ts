@@ -8,20 +8,20 @@
  * settled) — both child processes. Prints the median added ms and the paid/unpaid ratio.
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { resolveProfiles } from '../src/core/gateway/profilesConfig.js';
-import { fastLocalSigner } from '../src/core/payments/fastSigner.js';
+import { resolveProfiles } from '../src/lib/media/profilesConfig.js';
+import { fastLocalSigner } from '../src/lib/payments/fastSigner.js';
 import { LocalPaymentSource } from '../src/core/payments/localPaymentSource.js';
 import type { PaymentSession } from '../src/core/payments/paymentSource.js';
-import { fixedSenderState } from '../src/core/payments/senderMonitor.js';
-import { TicketSender } from '../src/core/payments/ticketSender.js';
-import { estimateFee, pricePerPixel, transcodeDebit } from '../src/core/protocol/fees.js';
-import type { OrchestratorInfo } from '../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../src/core/protocol/hash.js';
-import { transcodingJobCapabilities } from '../src/core/protocol/jobCapabilities.js';
-import { getOrchestrator } from '../src/core/protocol/orchestratorClient.js';
-import { buildOrchestratorRequest } from '../src/core/protocol/orchestratorRequest.js';
-import { buildSegData, signSegData } from '../src/core/protocol/segData.js';
-import { downloadRenditions, submitSegment } from '../src/core/protocol/segmentClient.js';
+import { fixedSenderState } from '../src/lib/payments/senderMonitor.js';
+import { TicketSender } from '../src/lib/payments/ticketSender.js';
+import { estimateFee, pricePerPixel, transcodeDebit } from '../src/lib/protocol/fees.js';
+import type { OrchestratorInfo } from '../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../src/lib/protocol/hash.js';
+import { transcodingJobCapabilities } from '../src/lib/protocol/jobCapabilities.js';
+import { getOrchestrator } from '../src/lib/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest } from '../src/lib/protocol/orchestratorRequest.js';
+import { buildSegData, signSegData } from '../src/lib/protocol/segData.js';
+import { downloadRenditions, submitSegment } from '../src/lib/protocol/segmentClient.js';
 import { GATEWAY_ADDRESS, GATEWAY_KEY, TestOrchestrator, fundedChain } from '../test/payments/helpers.js';
 import { benchSegments, killOnExit, loadAverage, spawnOrchestrator, type OrchestratorChild } from './lib/harness.js';
 import { median, percentile, report } from './stats.js';

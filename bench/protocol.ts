@@ -6,18 +6,18 @@
  * next to a bare HTTP/2 request on the same connection (404) as the transport baseline.
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { fastLocalSigner } from '../src/core/payments/fastSigner.js';
-import { fixedSenderState } from '../src/core/payments/senderMonitor.js';
-import { TicketSender } from '../src/core/payments/ticketSender.js';
-import { resolveProfiles } from '../src/core/gateway/profilesConfig.js';
-import { transcodingJobCapabilities } from '../src/core/protocol/jobCapabilities.js';
-import { H2Pool } from '../src/core/protocol/h2Pool.js';
-import { wireRequest } from '../src/core/protocol/httpTransport.js';
-import { getOrchestrator } from '../src/core/protocol/orchestratorClient.js';
-import { buildOrchestratorRequest, orchestratorRequestSig } from '../src/core/protocol/orchestratorRequest.js';
-import { buildPayment } from '../src/core/protocol/payment.js';
-import { localSigner } from '../src/core/protocol/signer.js';
-import type { OrchestratorRequest } from '../src/core/protocol/gen/net/lp_rpc_pb.js';
+import { fastLocalSigner } from '../src/lib/payments/fastSigner.js';
+import { fixedSenderState } from '../src/lib/payments/senderMonitor.js';
+import { TicketSender } from '../src/lib/payments/ticketSender.js';
+import { resolveProfiles } from '../src/lib/media/profilesConfig.js';
+import { transcodingJobCapabilities } from '../src/lib/protocol/jobCapabilities.js';
+import { H2Pool } from '../src/lib/protocol/h2Pool.js';
+import { wireRequest } from '../src/lib/protocol/httpTransport.js';
+import { getOrchestrator } from '../src/lib/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest, orchestratorRequestSig } from '../src/lib/protocol/orchestratorRequest.js';
+import { buildPayment } from '../src/lib/protocol/payment.js';
+import { localSigner } from '../src/lib/protocol/signer.js';
+import type { OrchestratorRequest } from '../src/lib/protocol/gen/net/lp_rpc_pb.js';
 import { GATEWAY_ADDRESS, GATEWAY_KEY, TestOrchestrator, fundedChain } from '../test/payments/helpers.js';
 import { killOnExit, loadAverage, spawnOrchestrator, type OrchestratorChild } from './lib/harness.js';
 import { report } from './stats.js';

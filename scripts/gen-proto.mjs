@@ -1,4 +1,4 @@
-// Regenerates src/core/protocol/gen/ from proto/ (run: node scripts/gen-proto.mjs).
+// Regenerates src/lib/protocol/gen/ from proto/ (run: node scripts/gen-proto.mjs).
 //
 // Why this setup: protobuf-es v2 gives plain TypeScript message types with bigint for 64-bit integers,
 // Uint8Array for bytes and oneofs as tagged unions ({ case, value }), which is what the wire layer needs for
@@ -14,4 +14,4 @@ const buf = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'b
 
 rmSync(join(root, 'src', 'core', 'protocol', 'gen'), { recursive: true, force: true });
 execFileSync(buf, ['generate', '--template', 'buf.gen.yaml'], { cwd: root, stdio: 'inherit' });
-console.log('generated src/core/protocol/gen/');
+console.log('generated src/lib/protocol/gen/');

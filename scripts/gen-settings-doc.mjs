@@ -1,13 +1,13 @@
-// Regenerates docs/settings.md from the settings schema (src/client/settings.ts, compiled to dist/).
+// Regenerates docs/settings.md from the settings schema (src/lib/settings/settings.ts, compiled to dist/).
 // `node scripts/gen-settings-doc.mjs --check` fails when the committed file is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { envName, flagName, SETTINGS } from '../dist/client/settings.js';
+import { envName, flagName, SETTINGS } from '../dist/lib/settings/settings.js';
 
 const fmt = (v) => (v === undefined ? '—' : Array.isArray(v) ? (v.length ? `\`${v.join(',')}\`` : '—') : `\`${v}\``);
 const groups = [...new Set(SETTINGS.map((s) => s.group))];
 let out = `# Settings
 
-Generated from \`src/client/settings.ts\` by \`node scripts/gen-settings-doc.mjs\`; do not edit by hand.
+Generated from \`src/lib/settings/settings.ts\` by \`node scripts/gen-settings-doc.mjs\`; do not edit by hand.
 
 Precedence: **flag** (\`gw start --flag\`) > **environment** (\`GW_*\`) > **config file** (\`gw config set\`, stored in
 \`<data dir>/config.json\`) > **default**. \`gw config ls\` shows each value's source. Settings marked *restart* are

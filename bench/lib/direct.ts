@@ -2,14 +2,14 @@
  * The baseline the gateway is measured against: the same per-segment work done straight from this process to an
  * orchestrator with the protocol client gw uses (keccak, SegData, POST /segment, rendition downloads), off-chain.
  */
-import { resolveProfiles } from '../../src/core/gateway/profilesConfig.js';
-import type { OrchestratorInfo } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../src/core/protocol/hash.js';
-import { transcodingJobCapabilities } from '../../src/core/protocol/jobCapabilities.js';
-import { getOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
-import { buildOrchestratorRequest } from '../../src/core/protocol/orchestratorRequest.js';
-import { buildSegData, signSegData } from '../../src/core/protocol/segData.js';
-import { downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
+import { resolveProfiles } from '../../src/lib/media/profilesConfig.js';
+import type { OrchestratorInfo } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../src/lib/protocol/hash.js';
+import { transcodingJobCapabilities } from '../../src/lib/protocol/jobCapabilities.js';
+import { getOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
+import { buildSegData, signSegData } from '../../src/lib/protocol/segData.js';
+import { downloadRenditions, submitSegment } from '../../src/lib/protocol/segmentClient.js';
 
 /** gw's default renditions: their preset names, and as wire profiles. */
 export const PROFILE_NAMES = ['P240p30fps16x9', 'P360p30fps16x9'] as const;

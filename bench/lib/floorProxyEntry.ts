@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildMultipart } from '../../src/core/gateway/multipart.js';
-import { keccak256Stream } from '../../src/core/protocol/hash.js';
+import { keccak256Stream } from '../../src/lib/protocol/hash.js';
 import { readRequestBody } from '../../src/core/net/requestBody.js';
 import { DirectStream, PROFILE_NAMES } from './direct.js';
 

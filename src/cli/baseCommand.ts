@@ -1,6 +1,6 @@
 import { Command, Errors, Flags } from '@oclif/core';
-import { GwClientError } from '../client/errors.js';
-import { resolvePaths, type GwPaths } from '../client/paths.js';
+import { GwClientError } from '../api/errors.js';
+import { resolvePaths, type GwPaths } from '../lib/settings/paths.js';
 
 /**
  * Base of every gw command: the global `--data-dir` flag (also GW_DATA_DIR), `--json`, and one error policy —

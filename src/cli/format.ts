@@ -1,4 +1,4 @@
-import { formatEth } from '../core/payments/units.js';
+import { formatEth } from '../lib/payments/units.js';
 
 /** Milliseconds for tables ("—" when unknown). */
 export function ms(v: number | null | undefined): string {

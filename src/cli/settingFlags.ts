@@ -1,5 +1,5 @@
 import { Errors, Flags, type Interfaces } from '@oclif/core';
-import { flagName, parseSetting, SETTINGS, SettingError, type SettingValue } from '../client/settings.js';
+import { flagName, parseSetting, SETTINGS, SettingError, type SettingValue } from '../lib/settings/settings.js';
 
 /** One oclif flag per setting (`--orch-addr`, `--max-price-per-unit`, …), for `gw start`. */
 export function settingFlags(): Interfaces.FlagInput {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { GwCommand } from '../cli/baseCommand.js';
-import { ControlClient } from '../client/controlClient.js';
+import { ControlClient } from '../api/controlClient.js';
 
 /** The live terminal dashboard (or a plain periodic status when stdout is not a terminal). */
 export default class Dashboard extends GwCommand {

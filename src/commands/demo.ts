@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
-import { ControlClient } from '../client/controlClient.js';
-import { resolvePaths } from '../client/paths.js';
+import { ControlClient } from '../api/controlClient.js';
+import { resolvePaths } from '../lib/settings/paths.js';
 import { GwCommand } from '../cli/baseCommand.js';
 import { renderKeyValues } from '../cli/render.js';
 

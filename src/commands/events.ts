@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ControlClient } from '../client/controlClient.js';
+import { ControlClient } from '../api/controlClient.js';
 import { GwCommand } from '../cli/baseCommand.js';
 
 /** Follows the daemon's event stream as JSON lines. */

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwCommand, GwUserError } from '../cli/baseCommand.js';
 import { followLog, readLastLines } from '../cli/services/logReader.js';
-import { formatLogLine, levelNumber, parseLogLine } from '../client/logFormat.js';
+import { formatLogLine, levelNumber, parseLogLine } from '../cli/logFormat.js';
 
 /** Shows the daemon log. */
 export default class Logs extends GwCommand {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { DaemonState } from '../client/api.js';
+import type { DaemonState } from '../api/contract.js';
 import { GwCommand } from '../cli/baseCommand.js';
 import { renderKeyValues } from '../cli/render.js';
 import { collectSettingFlags, settingFlags } from '../cli/settingFlags.js';

@@ -1,5 +1,5 @@
-import type { StatusResponse } from '../client/api.js';
-import { ControlClient } from '../client/controlClient.js';
+import type { StatusResponse } from '../api/contract.js';
+import { ControlClient } from '../api/controlClient.js';
 import { GwCommand } from '../cli/baseCommand.js';
 import { formatDuration, renderKeyValues } from '../cli/render.js';
 

@@ -1,4 +1,4 @@
-import type { GwEvent, GwEventInput } from '../client/events.js';
+import type { GwEvent, GwEventInput } from '../api/events.js';
 
 type Listener = (ev: GwEvent) => void;
 

@@ -2,8 +2,8 @@
  * Daemon entry point. `gw start` runs this file as a detached child (or calls runDaemon in the foreground).
  * Arguments: --data-dir <dir> --flags <json> [--foreground] [--password-stdin].
  */
-import { resolvePaths } from '../client/paths.js';
-import type { SettingValue } from '../client/settings.js';
+import { resolvePaths } from '../lib/settings/paths.js';
+import type { SettingValue } from '../lib/settings/settings.js';
 import { startDaemon, type Daemon } from './daemon.js';
 
 export interface RunDaemonOptions {

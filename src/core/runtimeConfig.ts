@@ -1,7 +1,7 @@
-import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../client/api.js';
-import { updateConfigFile } from '../client/configFile.js';
-import type { ResolvedSetting, ResolvedSettings } from '../client/resolveSettings.js';
-import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingValue } from '../client/settings.js';
+import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../api/contract.js';
+import { updateConfigFile } from '../lib/settings/configFile.js';
+import type { ResolvedSetting, ResolvedSettings } from '../lib/settings/resolveSettings.js';
+import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingValue } from '../lib/settings/settings.js';
 import type { EventBus } from './eventBus.js';
 
 type ChangeListener = (value: SettingValue | undefined) => void;

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isProcessAlive } from '../client/daemonState.js';
+import { isProcessAlive } from '../api/daemonState.js';
 
 /** File and node flags to run a devnet entry: compiled JS, or TypeScript through tsx (resolved absolutely). */
 export function devnetEntry(relative: 'orchestrator/main' | 'chainMain'): { file: string; execArgv: string[] } {

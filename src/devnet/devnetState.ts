@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
-import type { GwPaths } from '../client/paths.js';
+import type { GwPaths } from '../lib/settings/paths.js';
 import type { DevnetContracts } from './chain/deploy.js';
 
 export interface DevnetChainState {

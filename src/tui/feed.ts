@@ -3,9 +3,9 @@
  * exponential backoff, and reports the connection state. Everything it learns goes to a FeedSink; it never
  * touches the terminal. A missing daemon is a state ('down'), not an error.
  */
-import type { ControlClient } from '../client/controlClient.js';
-import { GwClientError } from '../client/errors.js';
-import type { GwEvent } from '../client/events.js';
+import type { ControlClient } from '../api/controlClient.js';
+import { GwClientError } from '../api/errors.js';
+import type { GwEvent } from '../api/events.js';
 import type { SnapshotPart } from './store/dashboardState.js';
 import { daemonKeyOf, type Snapshot } from './store/reduce.js';
 import type { ConnectionInfo, ConnectionStateName } from './store/view.js';

@@ -3,7 +3,7 @@
  * tells subscribers about it at most once per `minIntervalMs` (default 80 ms, so ≤ 12.5 renders a second
  * however many events arrive). The first change after a quiet spell is reported at once.
  */
-import type { GwEvent } from '../client/events.js';
+import type { GwEvent } from '../api/events.js';
 import { createDashboardState, type DashboardState } from './store/dashboardState.js';
 import type { FeedSink } from './feed.js';
 import { applyEvent, applySnapshot, dismissAlerts, markDaemonRestarted, type Snapshot } from './store/reduce.js';

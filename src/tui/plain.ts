@@ -2,7 +2,7 @@
  * The dashboard without a terminal: a compact status block every few seconds (or once), for pipes, logs,
  * CI and `watch`. Same data as the full-screen app: the feed fills a store, a view is derived from it.
  */
-import type { ControlClient } from '../client/controlClient.js';
+import type { ControlClient } from '../api/controlClient.js';
 import { DashboardFeed, fetchSnapshot, sleep } from './feed.js';
 import { LiveStore } from './liveStore.js';
 import { createDashboardState, type SnapshotPart } from './store/dashboardState.js';

@@ -3,7 +3,7 @@
  * and everything is torn down when the operator quits (q, Ctrl+C) or the process is signalled.
  */
 import { render } from 'ink';
-import type { ControlClient } from '../client/controlClient.js';
+import type { ControlClient } from '../api/controlClient.js';
 import { Dashboard } from './Dashboard.js';
 import { installInkFrameCache } from './inkFrameCache.js';
 import { DashboardFeed } from './feed.js';

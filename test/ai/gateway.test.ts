@@ -3,7 +3,7 @@
 // model, warm before cold, failover, LLM streaming arriving incrementally, async image-to-video, 400s that leave
 // the server up, 503 with reasons, the marketplace listing, AI jobs as sessions, metrics and the control routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GwEvent } from '../../src/client/events.js';
+import type { GwEvent } from '../../src/api/events.js';
 import type { AddressInfo } from 'node:net';
 import { createControlApp } from '../../src/core/control/app.js';
 import { createGatewayHttpServer } from '../../src/core/gateway/httpServer.js';

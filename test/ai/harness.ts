@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { resolveSettings } from '../../src/client/resolveSettings.js';
-import type { SettingValue } from '../../src/client/settings.js';
+import { resolveSettings } from '../../src/lib/settings/resolveSettings.js';
+import type { SettingValue } from '../../src/lib/settings/settings.js';
 import { type AiGateway, createAiGateway } from '../../src/core/ai/aiGateway.js';
 import { StaticPool } from '../../src/core/discovery/pools.js';
 import { OrchestratorRegistry } from '../../src/core/discovery/registry.js';
@@ -17,9 +17,9 @@ import { LocalPaymentSource } from '../../src/core/payments/localPaymentSource.j
 import type { PaymentSource } from '../../src/core/payments/paymentSource.js';
 import { RemotePaymentSource } from '../../src/core/payments/remotePaymentSource.js';
 import { RemoteSignerClient } from '../../src/core/payments/remoteSigner.js';
-import { fixedSenderState } from '../../src/core/payments/senderMonitor.js';
-import { TicketSender } from '../../src/core/payments/ticketSender.js';
-import { localSigner } from '../../src/core/protocol/signer.js';
+import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
+import { TicketSender } from '../../src/lib/payments/ticketSender.js';
+import { localSigner } from '../../src/lib/protocol/signer.js';
 import { RuntimeConfig } from '../../src/core/runtimeConfig.js';
 import { fundedChain, GATEWAY_KEY } from '../payments/helpers.js';
 

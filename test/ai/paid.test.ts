@@ -4,13 +4,13 @@
 // include/exclude lists.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GwEvent } from '../../src/client/events.js';
-import { balanceKey } from '../../src/core/payments/balances.js';
-import { toChecksumAddress } from '../../src/core/protocol/address.js';
-import { Rational } from '../../src/core/protocol/rational.js';
+import type { GwEvent } from '../../src/api/events.js';
+import { balanceKey } from '../../src/lib/payments/balances.js';
+import { toChecksumAddress } from '../../src/lib/protocol/address.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
-import { fixedSenderState } from '../../src/core/payments/senderMonitor.js';
-import { localSigner } from '../../src/core/protocol/signer.js';
+import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
+import { localSigner } from '../../src/lib/protocol/signer.js';
 import { startSignerServer, type SignerServer } from '../../src/devnet/signer/server.js';
 import { GATEWAY_ADDRESS, fundedChain } from '../payments/helpers.js';
 import { call, postJson, startAiGateway, type Reply, type TestAiGateway } from './harness.js';

@@ -9,8 +9,8 @@ import {
   resolveCapabilityPrices,
   serializeCapabilityPrices,
   upsertCapabilityPrice,
-} from '../../src/core/ai/capabilityPrices.js';
-import { Rational } from '../../src/core/protocol/rational.js';
+} from '../../src/lib/pricing/capabilityPrices.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
 import { mp3 } from './media.js';
 
 const GO_EXAMPLE = `{"capabilities_prices": [

@@ -10,7 +10,7 @@ import {
   withAudioDuration,
   type AiRequest,
 } from '../../src/core/ai/requests.js';
-import { AI_PIPELINES, type AiPipeline } from '../../src/core/ai/pipelines.js';
+import { AI_PIPELINES, type AiPipeline } from '../../src/lib/pricing/pipelines.js';
 import { form, jpeg, png, wav } from './media.js';
 
 const JSON_CT = 'application/json';

@@ -2,7 +2,7 @@
 // readers wait for a file on its way, and learn why when its download failed (a real devnet orchestrator dying
 // right after it answered).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GwEvent } from '../../src/client/events.js';
+import type { GwEvent } from '../../src/api/events.js';
 import { ResultStore } from '../../src/core/ai/results.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { call, postJson, startAiGateway, type TestAiGateway } from './harness.js';

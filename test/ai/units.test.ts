@@ -9,12 +9,12 @@ import { byocTicketCount, planByocPayment } from '../../src/core/byoc/byocPaymen
 import { JobRequestError, parseJobRequest, passesFilter, senderHeader, signedJobHeader } from '../../src/core/byoc/jobRequest.js';
 import { parseJobToken } from '../../src/core/byoc/jobToken.js';
 import { StaticPool } from '../../src/core/discovery/pools.js';
-import { bigintToBytes } from '../../src/core/protocol/encoding.js';
-import { OrchestratorInfoSchema } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../src/core/protocol/hash.js';
-import { Rational } from '../../src/core/protocol/rational.js';
-import { localSigner, verifySig } from '../../src/core/protocol/signer.js';
-import { utf8, hexToBytes } from '../../src/core/protocol/encoding.js';
+import { bigintToBytes } from '../../src/lib/protocol/encoding.js';
+import { OrchestratorInfoSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../src/lib/protocol/hash.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import { localSigner, verifySig } from '../../src/lib/protocol/signer.js';
+import { utf8, hexToBytes } from '../../src/lib/protocol/encoding.js';
 import { GATEWAY_KEY } from '../payments/helpers.js';
 
 function session(uri: string, opts: { warm?: boolean; price?: bigint } = {}): AiSession {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GwEvent, GwEventInput } from '../../src/client/events.js';
+import type { GwEvent, GwEventInput } from '../../src/api/events.js';
 import { ALERTS, AlertRules, formatEth, isOwnAlert, RepeatFilter, type AlertThresholds } from '../../src/core/alerts/alertRules.js';
 
 const ETH = 10n ** 18n;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertRaised } from '../../src/client/events.js';
-import { resolvePaths } from '../../src/client/paths.js';
-import type { SettingValue } from '../../src/client/settings.js';
-import { ControlClient } from '../../src/client/controlClient.js';
+import type { AlertRaised } from '../../src/api/events.js';
+import { resolvePaths } from '../../src/lib/settings/paths.js';
+import type { SettingValue } from '../../src/lib/settings/settings.js';
+import { ControlClient } from '../../src/api/controlClient.js';
 import { launchDaemon, stopDaemon } from '../../src/cli/services/daemonProcess.js';
 import type { AlertPayload } from '../../src/core/alerts/webhook.js';
 import { GW_VERSION } from '../../src/core/version.js';

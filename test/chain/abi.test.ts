@@ -16,8 +16,8 @@ import {
   roundsManagerAbi,
   serviceRegistryAbi,
   ticketBrokerAbi,
-} from '../../src/core/chain/abi.js';
-import { contractId } from '../../src/core/chain/controller.js';
+} from '../../src/lib/chain/abi.js';
+import { contractId } from '../../src/lib/chain/controller.js';
 import { aggregatorV3Abi } from '../../src/core/chain/priceFeed.js';
 
 const artifacts = artifactsJson as unknown as { contracts: Record<string, { abi: Abi; bytecode: string }> };

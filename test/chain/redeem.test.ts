@@ -17,11 +17,11 @@ import { devnetOwner, advanceRounds, setActiveOrchestrators } from '../../src/de
 import { deployDevnet, localChainDefinition, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { ticketBrokerAdminAbi } from '../../src/devnet/chain/devnetAbi.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
-import { ticketBrokerAbi } from '../../src/core/chain/abi.js';
-import { revertReason } from '../../src/core/chain/errors.js';
-import { getBlockHashForRound, getLastInitializedRound } from '../../src/core/chain/rounds.js';
-import { fundDepositAndReserve, getClaimedReserve, getSenderInfo, waitForTx } from '../../src/core/chain/ticketBroker.js';
-import { parseEth } from '../../src/core/payments/units.js';
+import { ticketBrokerAbi } from '../../src/lib/chain/abi.js';
+import { revertReason } from '../../src/lib/chain/errors.js';
+import { getBlockHashForRound, getLastInitializedRound } from '../../src/lib/chain/rounds.js';
+import { fundDepositAndReserve, getClaimedReserve, getSenderInfo, waitForTx } from '../../src/lib/chain/ticketBroker.js';
+import { parseEth } from '../../src/lib/payments/units.js';
 
 const MAX_WIN_PROB = 2n ** 256n - 1n;
 

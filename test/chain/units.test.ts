@@ -7,7 +7,7 @@ import {
   parseAmount,
   parseEth,
   parseGwei,
-} from '../../src/core/payments/units.js';
+} from '../../src/lib/payments/units.js';
 
 describe('parseEth', () => {
   it.each([

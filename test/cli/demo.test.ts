@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runGw, tempDataDir } from '../helpers/gw.js';
 import { readDevnetState } from '../../src/devnet/devnetState.js';
-import { resolvePaths } from '../../src/client/paths.js';
+import { resolvePaths } from '../../src/lib/settings/paths.js';
 
 describe('gw demo (the README main job)', () => {
   it('runs devnet + gateway + test stream, shows tickets flowing, and tears everything down', async () => {

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { gcHelperThreads } from '../../src/cli/services/daemonProcess.js';
-import { isProcessAlive } from '../../src/client/daemonState.js';
+import { isProcessAlive } from '../../src/api/daemonState.js';
 import { FREE_PORTS, runGw, tempDataDir } from '../helpers/gw.js';
 
 describe('gw start / status / config / stop (real processes)', () => {

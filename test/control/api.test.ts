@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DaemonState } from '../../src/client/api.js';
-import { ControlClient } from '../../src/client/controlClient.js';
-import type { GwEvent } from '../../src/client/events.js';
-import { resolvePaths } from '../../src/client/paths.js';
+import type { DaemonState } from '../../src/api/contract.js';
+import { ControlClient } from '../../src/api/controlClient.js';
+import type { GwEvent } from '../../src/api/events.js';
+import { resolvePaths } from '../../src/lib/settings/paths.js';
 import { launchDaemon, stopDaemon } from '../../src/cli/services/daemonProcess.js';
 import { tempDataDir } from '../helpers/gw.js';
 

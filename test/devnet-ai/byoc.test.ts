@@ -2,7 +2,7 @@
 // `Livepeer` header, per-second debits with Livepeer-Balance, 4xx for bad signatures and balance, 503 at capacity,
 // and capability registration at run time with the orchestrator secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base64Encode, buildPayment, encodePaymentHeader, Rational, ticketParamsEV, utf8 } from '../../src/core/protocol/index.js';
+import { base64Encode, buildPayment, encodePaymentHeader, Rational, ticketParamsEV, utf8 } from '../../src/lib/protocol/index.js';
 import { startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { AiTestClient, infoFromJobToken, type JobTokenJson, ORCH_KEY, OTHER_KEY } from './helpers/aiClient.js';
 

@@ -3,7 +3,7 @@
 // inline data URLs, and the rejections (402, 403, 400 balance, 400 naming the bad field).
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capability, decodeBitstring, Rational, ticketParamsEV } from '../../src/core/protocol/index.js';
+import { Capability, decodeBitstring, Rational, ticketParamsEV } from '../../src/lib/protocol/index.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { encodePng, encodeToneWav, imageInfo } from '../../src/devnet/orchestrator/ai/media.js';
 import { encodeMultipart } from '../../src/devnet/orchestrator/ai/multipart.js';

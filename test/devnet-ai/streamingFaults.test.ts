@@ -1,7 +1,7 @@
 // LLM streaming arrives token by token (timestamps), capacity per (pipeline, model) gives 503 while a stream holds the
 // only slot, and the injected faults (failNext, latency, errorRate, dieAfter) apply to AI routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rational } from '../../src/core/protocol/index.js';
+import { Rational } from '../../src/lib/protocol/index.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { AiTestClient, ORCH_KEY } from './helpers/aiClient.js';
 

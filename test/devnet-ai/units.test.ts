@@ -1,7 +1,7 @@
 // Pure pieces of the devnet AI side: flags → options, AI quotes, billing units, the PNG/JPEG/WAV codecs, multipart.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { aiJobCapabilities, buildCapabilities, Rational } from '../../src/core/protocol/index.js';
+import { aiJobCapabilities, buildCapabilities, Rational } from '../../src/lib/protocol/index.js';
 import { AiCatalog } from '../../src/devnet/orchestrator/ai/catalog.js';
 import { defaultDevnetAi, parseAiModels, parseByoc } from '../../src/devnet/orchestrator/ai/config.js';
 import { encodePng, encodeToneWav, imageInfo } from '../../src/devnet/orchestrator/ai/media.js';

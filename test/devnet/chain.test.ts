@@ -2,8 +2,8 @@
 // refuse payments, and winning tickets are redeemed on the devnet TicketBroker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from 'viem';
-import { createChainClient, type ChainClient } from '../../src/core/chain/chainClient.js';
-import { bytesToBigint, localSigner, MAX_WIN_PROB } from '../../src/core/protocol/index.js';
+import { createChainClient, type ChainClient } from '../../src/lib/chain/chainClient.js';
+import { bytesToBigint, localSigner, MAX_WIN_PROB } from '../../src/lib/protocol/index.js';
 import { registerInPool } from '../../src/devnet/chain/admin.js';
 import { deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOrchestratorRequest } from '../../src/core/protocol/index.js';
+import { buildOrchestratorRequest } from '../../src/lib/protocol/index.js';
 import { OrchClient } from './helpers/orchClient.js';
 import { segmentHeaders } from './helpers/payments.js';
 

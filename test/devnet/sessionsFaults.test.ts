@@ -3,8 +3,8 @@
 import { request as httpsRequest } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromBinary } from '@bufbuild/protobuf';
-import { TranscodeResultSchema } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { buildOrchestratorRequest, verifyTranscodeResult } from '../../src/core/protocol/index.js';
+import { TranscodeResultSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { buildOrchestratorRequest, verifyTranscodeResult } from '../../src/lib/protocol/index.js';
 import { startDevnetOrchestrator, type DevnetOrchestrator, type DevnetOrchestratorOptions } from '../../src/devnet/orchestrator/server.js';
 import { OrchClient } from './helpers/orchClient.js';
 import { DEV_KEYS, orchRequest, segmentHeaders, signers } from './helpers/payments.js';

@@ -14,7 +14,7 @@ import {
   privateKeyToAddress,
   Rational,
   ticketsFromPayment,
-} from '../../src/core/protocol/index.js';
+} from '../../src/lib/protocol/index.js';
 import { simulatedChain } from '../../src/devnet/orchestrator/chainView.js';
 import { systemClock } from '../../src/devnet/orchestrator/clock.js';
 import { Recipient } from '../../src/devnet/orchestrator/recipient.js';

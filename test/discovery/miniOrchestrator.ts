@@ -4,7 +4,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { randomBytes } from 'node:crypto';
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { buildCapabilities, DEFAULT_CAPABILITIES } from '../../src/core/protocol/capabilities.js';
+import { buildCapabilities, DEFAULT_CAPABILITIES } from '../../src/lib/protocol/capabilities.js';
 import {
   type Capabilities,
   EndTranscodingSessionRequestSchema,
@@ -12,8 +12,8 @@ import {
   OrchestratorInfoSchema,
   OrchestratorRequestSchema,
   type OrchestratorRequest,
-} from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { GRPC_CONTENT_TYPE, decodeGrpcFrames, encodeGrpcFrame, encodeGrpcMessage } from '../../src/core/protocol/grpcFraming.js';
+} from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { GRPC_CONTENT_TYPE, decodeGrpcFrames, encodeGrpcFrame, encodeGrpcMessage } from '../../src/lib/protocol/grpcFraming.js';
 
 export interface MiniConfig {
   pricePerUnit: bigint;

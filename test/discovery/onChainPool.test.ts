@@ -6,10 +6,10 @@ import { deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.j
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { OnChainPool, walkTranscoderPool } from '../../src/core/discovery/pools.js';
 import { OrchestratorRegistry } from '../../src/core/discovery/registry.js';
-import { getOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
-import { buildOrchestratorRequest } from '../../src/core/protocol/orchestratorRequest.js';
-import { buildCapabilities } from '../../src/core/protocol/capabilities.js';
-import { bytesToBigint, hexToBytes } from '../../src/core/protocol/encoding.js';
+import { getOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
+import { buildCapabilities } from '../../src/lib/protocol/capabilities.js';
+import { bytesToBigint, hexToBytes } from '../../src/lib/protocol/encoding.js';
 import { StreamSessions } from '../../src/core/sessions/streamSessions.js';
 import { startMiniOrchestrator, type MiniOrchestrator } from './miniOrchestrator.js';
 

@@ -4,10 +4,10 @@
 import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlClient } from '../../src/client/controlClient.js';
-import type { GwEvent, SegmentTranscoded } from '../../src/client/events.js';
-import { resolvePaths } from '../../src/client/paths.js';
-import type { SettingValue } from '../../src/client/settings.js';
+import { ControlClient } from '../../src/api/controlClient.js';
+import type { GwEvent, SegmentTranscoded } from '../../src/api/events.js';
+import { resolvePaths } from '../../src/lib/settings/paths.js';
+import type { SettingValue } from '../../src/lib/settings/settings.js';
 import { launchDaemon, stopDaemon } from '../../src/cli/services/daemonProcess.js';
 import { devnetDown, devnetUp } from '../../src/devnet/devnetUp.js';
 import type { DevnetState } from '../../src/devnet/devnetState.js';

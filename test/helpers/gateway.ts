@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { DaemonState } from '../../src/client/api.js';
-import { ControlClient } from '../../src/client/controlClient.js';
-import type { GwEvent } from '../../src/client/events.js';
-import { resolvePaths, type GwPaths } from '../../src/client/paths.js';
-import type { SettingValue } from '../../src/client/settings.js';
+import type { DaemonState } from '../../src/api/contract.js';
+import { ControlClient } from '../../src/api/controlClient.js';
+import type { GwEvent } from '../../src/api/events.js';
+import { resolvePaths, type GwPaths } from '../../src/lib/settings/paths.js';
+import type { SettingValue } from '../../src/lib/settings/settings.js';
 import { launchDaemon, stopDaemon } from '../../src/cli/services/daemonProcess.js';
 import { devnetEntry } from '../../src/devnet/devnetProcesses.js';
 import { tempDataDir } from './gw.js';

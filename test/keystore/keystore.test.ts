@@ -17,7 +17,7 @@ import {
   unlockKeystoreAccount,
   writeKeyFile,
   type KeystoreV3,
-} from '../../src/core/payments/keystore.js';
+} from '../../src/lib/payments/keystore.js';
 
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const;
 const ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';

@@ -8,7 +8,7 @@ import {
   probeFfmpeg,
   resolveFfmpeg,
   resolveFfprobe,
-} from '../../src/core/media/ffmpeg.js';
+} from '../../src/lib/media/ffmpeg.js';
 
 const installerPath = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 const systemFfmpeg = findOnPath('ffmpeg');

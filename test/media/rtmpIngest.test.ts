@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { inspectTs } from '../../src/core/media/mpegts.js';
+import { inspectTs } from '../../src/lib/media/mpegts.js';
 import { startSegmenter } from '../../src/core/media/segmenter.js';
 import type { Segment } from '../../src/core/media/segmenter.js';
 import { maskStreamPaths, startRtmpIngest } from '../../src/core/ingest/rtmpServer.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { inspectTs } from '../../src/core/media/mpegts.js';
+import { inspectTs } from '../../src/lib/media/mpegts.js';
 import { buildSegmenterArgs, parseSegmentListLine, SegmenterError, startSegmenter } from '../../src/core/media/segmenter.js';
 import type { Segment } from '../../src/core/media/segmenter.js';
 import { FFMPEG, makeMedia, probe, videoOf } from './helpers.js';

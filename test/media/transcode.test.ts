@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createRequire } from 'node:module';
-import { inspectTs, TsParseError } from '../../src/core/media/mpegts.js';
-import { buildTranscodeArgs, transcodeSegment, TranscodeError } from '../../src/core/media/transcode.js';
-import type { TranscodeProfile } from '../../src/core/media/transcode.js';
+import { inspectTs, TsParseError } from '../../src/lib/media/mpegts.js';
+import { buildTranscodeArgs, transcodeSegment, TranscodeError } from '../../src/lib/media/transcode.js';
+import type { TranscodeProfile } from '../../src/lib/media/transcode.js';
 import { FFMPEG, makeMedia, probe, run, splitTs, videoOf } from './helpers.js';
 
 const P144: TranscodeProfile = { name: 'P144p30fps16x9', width: 256, height: 144, bitrate: 400_000, fps: 30, fpsDen: 1 };

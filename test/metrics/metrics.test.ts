@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SegmentTranscoded } from '../../src/client/events.js';
+import type { SegmentTranscoded } from '../../src/api/events.js';
 import { SuccessRateWindow } from '../../src/core/metrics/successRate.js';
 import { httpRequest, spawnOrchestrator, startTestGateway, waitFor, type OrchestratorProcess, type TestGateway } from '../helpers/gateway.js';
 import { makeTsSegment } from '../helpers/media.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rational } from '../../src/core/protocol/rational.js';
-import { BALANCE_IDLE_TTL_MS, Balances, balanceKey } from '../../src/core/payments/balances.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import { BALANCE_IDLE_TTL_MS, Balances, balanceKey } from '../../src/lib/payments/balances.js';
 
 const r = (n: bigint, d = 1n) => Rational.of(n, d);
 const K = balanceKey('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', 'sess-1');

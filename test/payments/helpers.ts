@@ -2,15 +2,15 @@
 // byte layout of our own) and validates received payments the way an orchestrator would.
 import { createHmac, randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { type Address, addressToBytes, toChecksumAddress } from '../../src/core/protocol/address.js';
-import { bigintToBytes, bytesEqual, bytesToBigint, concatBytes, uint256Bytes } from '../../src/core/protocol/encoding.js';
-import { type OrchestratorInfo, OrchestratorInfoSchema, type Payment } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../src/core/protocol/hash.js';
-import { ticketsFromPayment } from '../../src/core/protocol/payment.js';
-import { verifySig } from '../../src/core/protocol/signer.js';
-import { auxData, isWinningTicket, recipientRandHash, ticketEV, ticketHash, winProbForEV } from '../../src/core/protocol/ticket.js';
-import { Rational } from '../../src/core/protocol/rational.js';
-import type { SenderChainState } from '../../src/core/payments/senderMonitor.js';
+import { type Address, addressToBytes, toChecksumAddress } from '../../src/lib/protocol/address.js';
+import { bigintToBytes, bytesEqual, bytesToBigint, concatBytes, uint256Bytes } from '../../src/lib/protocol/encoding.js';
+import { type OrchestratorInfo, OrchestratorInfoSchema, type Payment } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../src/lib/protocol/hash.js';
+import { ticketsFromPayment } from '../../src/lib/protocol/payment.js';
+import { verifySig } from '../../src/lib/protocol/signer.js';
+import { auxData, isWinningTicket, recipientRandHash, ticketEV, ticketHash, winProbForEV } from '../../src/lib/protocol/ticket.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import type { SenderChainState } from '../../src/lib/payments/senderMonitor.js';
 
 /** Public dev keys (hardhat accounts #0 and #1). */
 export const GATEWAY_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';

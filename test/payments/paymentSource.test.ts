@@ -1,18 +1,18 @@
 // The PaymentSource interface with a local key and with the devnet remote signer: same calls, verifiable output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePaymentHeader, decodeSegDataHeader } from '../../src/core/protocol/headers.js';
-import { verifyOrchestratorRequest, buildOrchestratorRequest } from '../../src/core/protocol/orchestratorRequest.js';
-import { Rational } from '../../src/core/protocol/rational.js';
-import { verifySegDataSig } from '../../src/core/protocol/segData.js';
-import { Balances, balanceKey } from '../../src/core/payments/balances.js';
-import { fastLocalSigner } from '../../src/core/payments/fastSigner.js';
-import { LV2V_PIXELS_PER_SECOND, liveUnits } from '../../src/core/payments/liveBilling.js';
+import { decodePaymentHeader, decodeSegDataHeader } from '../../src/lib/protocol/headers.js';
+import { verifyOrchestratorRequest, buildOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import { verifySegDataSig } from '../../src/lib/protocol/segData.js';
+import { Balances, balanceKey } from '../../src/lib/payments/balances.js';
+import { fastLocalSigner } from '../../src/lib/payments/fastSigner.js';
+import { LV2V_PIXELS_PER_SECOND, liveUnits } from '../../src/lib/payments/liveBilling.js';
 import { LocalPaymentSource } from '../../src/core/payments/localPaymentSource.js';
 import type { PaymentSource } from '../../src/core/payments/paymentSource.js';
 import { RemotePaymentSource } from '../../src/core/payments/remotePaymentSource.js';
 import { RemoteSignerClient } from '../../src/core/payments/remoteSigner.js';
-import { fixedSenderState } from '../../src/core/payments/senderMonitor.js';
-import { TicketSender } from '../../src/core/payments/ticketSender.js';
+import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
+import { TicketSender } from '../../src/lib/payments/ticketSender.js';
 import { type SignerServer, startSignerServer } from '../../src/devnet/signer/server.js';
 import { GATEWAY_ADDRESS, GATEWAY_KEY, ORCH_ADDRESS, TestOrchestrator, fundedChain } from './helpers.js';
 

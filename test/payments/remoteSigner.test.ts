@@ -1,21 +1,21 @@
 // Remote signer client ↔ devnet signer over real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { utf8 } from '../../src/core/protocol/encoding.js';
-import { keccak256 } from '../../src/core/protocol/hash.js';
-import { decodePaymentHeader, decodeSegDataHeader } from '../../src/core/protocol/headers.js';
-import { Rational } from '../../src/core/protocol/rational.js';
-import { verifySegDataSig } from '../../src/core/protocol/segData.js';
-import { verifySig } from '../../src/core/protocol/signer.js';
-import { fastLocalSigner } from '../../src/core/payments/fastSigner.js';
-import { ticketParamsEV } from '../../src/core/protocol/payment.js';
-import { LV2V_PIXELS_PER_SECOND } from '../../src/core/payments/liveBilling.js';
+import { utf8 } from '../../src/lib/protocol/encoding.js';
+import { keccak256 } from '../../src/lib/protocol/hash.js';
+import { decodePaymentHeader, decodeSegDataHeader } from '../../src/lib/protocol/headers.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import { verifySegDataSig } from '../../src/lib/protocol/segData.js';
+import { verifySig } from '../../src/lib/protocol/signer.js';
+import { fastLocalSigner } from '../../src/lib/payments/fastSigner.js';
+import { ticketParamsEV } from '../../src/lib/protocol/payment.js';
+import { LV2V_PIXELS_PER_SECOND } from '../../src/lib/payments/liveBilling.js';
 import {
   RemotePaymentSession,
   RemoteSignerClient,
   RemoteSignerError,
   normalizeSignerUrl,
 } from '../../src/core/payments/remoteSigner.js';
-import { fixedSenderState } from '../../src/core/payments/senderMonitor.js';
+import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
 import { type SignerServer, startSignerServer } from '../../src/devnet/signer/server.js';
 import { GATEWAY_ADDRESS, GATEWAY_KEY, TestOrchestrator, fundedChain } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { TicketParamsSchema } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { bigintToBytes } from '../../src/core/protocol/encoding.js';
-import { MAX_WIN_PROB } from '../../src/core/protocol/ticket.js';
+import { TicketParamsSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { bigintToBytes } from '../../src/lib/protocol/encoding.js';
+import { MAX_WIN_PROB } from '../../src/lib/protocol/ticket.js';
 import {
   DEFAULT_SENDER_VALIDATION_SETTINGS,
   type PaymentValidationError,
@@ -14,7 +14,7 @@ import {
   resolveValidationSettings,
   validateTicketParams,
   type SenderSnapshot,
-} from '../../src/core/payments/senderValidation.js';
+} from '../../src/lib/payments/senderValidation.js';
 import { ETH } from './helpers.js';
 
 // 2^256 − 1 is divisible by 3, so winProb = max/3 gives EV = faceValue / 3 exactly.

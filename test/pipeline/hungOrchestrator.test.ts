@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GwEvent } from '../../src/client/events.js';
+import type { GwEvent } from '../../src/api/events.js';
 import { parseMultipart } from '../../src/core/gateway/multipart.js';
-import { SEGMENT_LIVENESS } from '../../src/core/protocol/segmentClient.js';
+import { SEGMENT_LIVENESS } from '../../src/lib/protocol/segmentClient.js';
 import { httpRequest, spawnOrchestrator, startTestGateway, waitFor, type OrchestratorProcess, type TestGateway } from '../helpers/gateway.js';
 import { makeTsSegment } from '../helpers/media.js';
 

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolvePaths } from '../../src/client/paths.js';
-import type { PricesResponse } from '../../src/core/ai/aiApi.js';
+import { resolvePaths } from '../../src/lib/settings/paths.js';
+import type { PricesResponse } from '../../src/api/contract.js';
 import { ROOT, tempDataDir } from '../helpers/gw.js';
 
 const RUNNER = join(ROOT, 'test/ai/runCommand.ts');

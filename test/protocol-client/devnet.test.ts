@@ -33,11 +33,11 @@ import {
   toChecksumAddress,
   toNetProfile,
   transcodingJobCapabilities,
-} from '../../src/core/protocol/index.js';
-import { OrchestratorError, SegmentError, TransportError, classifySegmentError } from '../../src/core/protocol/errors.js';
-import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { endTranscodingSession, getOrchestrator, pingOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
-import { downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
+} from '../../src/lib/protocol/index.js';
+import { OrchestratorError, SegmentError, TransportError, classifySegmentError } from '../../src/lib/protocol/errors.js';
+import { H2Pool } from '../../src/lib/protocol/h2Pool.js';
+import { endTranscodingSession, getOrchestrator, pingOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
+import { downloadRenditions, submitSegment } from '../../src/lib/protocol/segmentClient.js';
 import { pingOrchestrators } from '../../src/cli/services/orchestratorPing.js';
 import OrchestratorsPing from '../../src/commands/orchestrators/ping.js';
 import { type DevnetOrchestrator, startDevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';

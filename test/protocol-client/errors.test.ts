@@ -8,7 +8,7 @@ import {
   classifySegmentError,
   latencyScore,
   segmentTimeouts,
-} from '../../src/core/protocol/errors.js';
+} from '../../src/lib/protocol/errors.js';
 
 describe('classifySegmentError', () => {
   it('treats exactly the lpms NonRetryableErrs as non-retryable', () => {

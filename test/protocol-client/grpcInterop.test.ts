@@ -11,10 +11,10 @@ import {
   EndTranscodingSessionRequestSchema,
   EndTranscodingSessionResponseSchema,
   PingPongSchema,
-} from '../../src/core/protocol/index.js';
-import { OrchestratorError } from '../../src/core/protocol/errors.js';
-import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { endTranscodingSession, getOrchestrator, pingOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
+} from '../../src/lib/protocol/index.js';
+import { OrchestratorError } from '../../src/lib/protocol/errors.js';
+import { H2Pool } from '../../src/lib/protocol/h2Pool.js';
+import { endTranscodingSession, getOrchestrator, pingOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
 
 function method<I, O>(path: string, reqSchema: Parameters<typeof toBinary>[0], resSchema: Parameters<typeof toBinary>[0]) {
   return {

@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { OrchestratorInfoSchema, bigintToBytes, capabilityName, encodeBitstring, toChecksumAddress, winProbForEV } from '../../src/core/protocol/index.js';
+import { OrchestratorInfoSchema, bigintToBytes, capabilityName, encodeBitstring, toChecksumAddress, winProbForEV } from '../../src/lib/protocol/index.js';
 import {
   PIXELS_720P30_MINUTE,
   formatWinOdds,

@@ -6,10 +6,10 @@ import type net from 'node:net';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSelfSignedCert } from '../../src/devnet/orchestrator/cert.js';
-import { OrchestratorInfoSchema, SegDataSchema, TranscodeResultSchema, decodeSegDataHeader } from '../../src/core/protocol/index.js';
-import { SegmentError, classifySegmentError } from '../../src/core/protocol/errors.js';
-import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { SEGMENT_LIVENESS, downloadRenditions, submitSegment } from '../../src/core/protocol/segmentClient.js';
+import { OrchestratorInfoSchema, SegDataSchema, TranscodeResultSchema, decodeSegDataHeader } from '../../src/lib/protocol/index.js';
+import { SegmentError, classifySegmentError } from '../../src/lib/protocol/errors.js';
+import { H2Pool } from '../../src/lib/protocol/h2Pool.js';
+import { SEGMENT_LIVENESS, downloadRenditions, submitSegment } from '../../src/lib/protocol/segmentClient.js';
 
 type Script = { status: number; body: Uint8Array | string; delayMs?: number };
 

@@ -7,9 +7,9 @@ import net from 'node:net';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSelfSignedCert } from '../../src/devnet/orchestrator/cert.js';
-import { TransportError } from '../../src/core/protocol/errors.js';
-import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { wireRequest } from '../../src/core/protocol/httpTransport.js';
+import { TransportError } from '../../src/lib/protocol/errors.js';
+import { H2Pool } from '../../src/lib/protocol/h2Pool.js';
+import { wireRequest } from '../../src/lib/protocol/httpTransport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

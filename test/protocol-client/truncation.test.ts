@@ -3,9 +3,9 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransportError } from '../../src/core/protocol/errors.js';
-import { H2Pool } from '../../src/core/protocol/h2Pool.js';
-import { wireRequest } from '../../src/core/protocol/httpTransport.js';
+import { TransportError } from '../../src/lib/protocol/errors.js';
+import { H2Pool } from '../../src/lib/protocol/h2Pool.js';
+import { wireRequest } from '../../src/lib/protocol/httpTransport.js';
 import { generateSelfSignedCert } from '../../src/devnet/orchestrator/cert.js';
 
 describe('truncated HTTP/2 bodies', () => {

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { type DescField, type DescMessage, ScalarType, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
-import * as gen from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { bigintToBytes, hexToBytes } from '../../src/core/protocol/encoding.js';
-import { buildCapabilities, DEFAULT_CAPABILITIES } from '../../src/core/protocol/capabilities.js';
+import * as gen from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { bigintToBytes, hexToBytes } from '../../src/lib/protocol/encoding.js';
+import { buildCapabilities, DEFAULT_CAPABILITIES } from '../../src/lib/protocol/capabilities.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/net/lp_rpc.proto', import.meta.url));
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { OrchestratorInfoSchema, type OrchestratorInfo } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../src/core/protocol/rational.js';
-import { bigintToBytes } from '../../src/core/protocol/encoding.js';
+import { OrchestratorInfoSchema, type OrchestratorInfo } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
+import { bigintToBytes } from '../../src/lib/protocol/encoding.js';
 import { BroadcastSession, inFlightLimitMs, needsRefresh, reusableAsLast } from '../../src/core/sessions/broadcastSession.js';
 
 const NOW = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rational } from '../../src/core/protocol/rational.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
 import {
   DEFAULT_SELECTION_WEIGHTS,
   LatencyScoreSelector,

@@ -2,16 +2,16 @@
 // the selection/failover/price flows, mini h2c orchestrators where the test needs server-side counters or death.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clone, create } from '@bufbuild/protobuf';
-import type { GwEvent } from '../../src/client/events.js';
+import type { GwEvent } from '../../src/api/events.js';
 import { EventBus } from '../../src/core/eventBus.js';
 import { StaticPool, type CandidatePool, type Candidate } from '../../src/core/discovery/pools.js';
 import { OrchestratorRegistry } from '../../src/core/discovery/registry.js';
-import { endTranscodingSession, getOrchestrator } from '../../src/core/protocol/orchestratorClient.js';
-import { buildOrchestratorRequest, orchestratorRequestSig } from '../../src/core/protocol/orchestratorRequest.js';
-import { buildCapabilities } from '../../src/core/protocol/capabilities.js';
-import { localSigner } from '../../src/core/protocol/signer.js';
-import { OrchestratorInfoSchema, PriceInfoSchema, type AuthToken, type OrchestratorRequest } from '../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../src/core/protocol/rational.js';
+import { endTranscodingSession, getOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
+import { buildOrchestratorRequest, orchestratorRequestSig } from '../../src/lib/protocol/orchestratorRequest.js';
+import { buildCapabilities } from '../../src/lib/protocol/capabilities.js';
+import { localSigner } from '../../src/lib/protocol/signer.js';
+import { OrchestratorInfoSchema, PriceInfoSchema, type AuthToken, type OrchestratorRequest } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../src/lib/protocol/rational.js';
 import { needsRefresh } from '../../src/core/sessions/broadcastSession.js';
 import { StreamSessions, type StreamSessionsOptions } from '../../src/core/sessions/streamSessions.js';
 import { startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';

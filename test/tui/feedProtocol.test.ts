@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlClient } from '../../src/client/controlClient.js';
+import { ControlClient } from '../../src/api/controlClient.js';
 import { DashboardFeed } from '../../src/tui/feed.js';
 import { LiveStore } from '../../src/tui/liveStore.js';
 import { STATUS } from './fixture.js';

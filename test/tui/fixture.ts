@@ -3,8 +3,8 @@
  * stream of two streams. Stream live-7f3a transcodes on orchestrator A, which gets busy and is suspended;
  * the stream fails over to B; tickets flow to both; a low-deposit alert is raised; log lines along the way.
  */
-import type { ConfigResponse, StatusResponse } from '../../src/client/api.js';
-import type { GwEvent, GwEventInput } from '../../src/client/events.js';
+import type { ConfigResponse, StatusResponse } from '../../src/api/contract.js';
+import type { GwEvent, GwEventInput } from '../../src/api/events.js';
 import type { Snapshot } from '../../src/tui/store/reduce.js';
 
 export const T0 = Date.UTC(2025, 4, 1, 12, 0, 0);

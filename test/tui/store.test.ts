@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GwEvent, GwEventInput } from '../../src/client/events.js';
+import type { GwEvent, GwEventInput } from '../../src/api/events.js';
 import { createDashboardState, LIMITS } from '../../src/tui/store/dashboardState.js';
 import { formatDurationShort, formatPrice, formatWei, formatWinProb, oneLine, parsePrice, sparkline, truncateMiddle } from '../../src/tui/store/format.js';
 import { applyEvent, applySnapshot, markDaemonRestarted } from '../../src/tui/store/reduce.js';

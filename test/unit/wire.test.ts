@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from '../../src/client/sse.js';
-import { httpUrl, isLoopbackHost, parseListenAddr } from '../../src/core/net/listenAddr.js';
+import { SseParser } from '../../src/api/sse.js';
+import { httpUrl, isLoopbackHost, parseListenAddr } from '../../src/lib/net/listenAddr.js';
 import { buildMultipart, parseMultipart } from '../../src/core/gateway/multipart.js';
 import { StreamStats, quantile } from '../../src/core/gateway/streamStats.js';
 

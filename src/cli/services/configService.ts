@@ -1,10 +1,10 @@
-import type { ConfigEntry, ConfigResponse } from '../../client/api.js';
-import { updateConfigFile } from '../../client/configFile.js';
-import { ControlClient } from '../../client/controlClient.js';
-import { checkDaemon } from '../../client/daemonState.js';
-import type { GwPaths } from '../../client/paths.js';
-import { resolveSettings } from '../../client/resolveSettings.js';
-import { findSetting, parseSetting, SETTINGS, SettingError, type SettingValue } from '../../client/settings.js';
+import type { ConfigEntry, ConfigResponse } from '../../api/contract.js';
+import { updateConfigFile } from '../../lib/settings/configFile.js';
+import { ControlClient } from '../../api/controlClient.js';
+import { checkDaemon } from '../../api/daemonState.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveSettings } from '../../lib/settings/resolveSettings.js';
+import { findSetting, parseSetting, SETTINGS, SettingError, type SettingValue } from '../../lib/settings/settings.js';
 import { GwUserError } from '../baseCommand.js';
 
 /** Where a config change went: applied to the running daemon (and persisted), or only written to the file. */

@@ -3,12 +3,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { get as httpGet } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { DaemonState } from '../../client/api.js';
-import { ControlClient } from '../../client/controlClient.js';
-import { checkDaemon, clearDaemonState, isProcessAlive, readDaemonState } from '../../client/daemonState.js';
-import { formatLogLine } from '../../client/logFormat.js';
-import type { GwPaths } from '../../client/paths.js';
-import type { SettingValue } from '../../client/settings.js';
+import type { DaemonState } from '../../api/contract.js';
+import { ControlClient } from '../../api/controlClient.js';
+import { checkDaemon, clearDaemonState, isProcessAlive, readDaemonState } from '../../api/daemonState.js';
+import { formatLogLine } from '../logFormat.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import type { SettingValue } from '../../lib/settings/settings.js';
 import { GwUserError } from '../baseCommand.js';
 
 /** Where the daemon entry lives, and how to run it (compiled JS, or TypeScript through tsx in development). */

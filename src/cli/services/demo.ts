@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { DaemonState } from '../../client/api.js';
-import type { GwPaths } from '../../client/paths.js';
-import { resolveFfmpeg } from '../../core/media/ffmpeg.js';
+import type { DaemonState } from '../../api/contract.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveFfmpeg } from '../../lib/media/ffmpeg.js';
 import { devnetDown, devnetUp } from '../../devnet/devnetUp.js';
 import type { DevnetState } from '../../devnet/devnetState.js';
 import { launchDaemon, stopDaemon } from './daemonProcess.js';

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { GwPaths } from '../../client/paths.js';
-import { resolveSettings } from '../../client/resolveSettings.js';
-import { checkDaemon } from '../../client/daemonState.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveSettings } from '../../lib/settings/resolveSettings.js';
+import { checkDaemon } from '../../api/daemonState.js';
 
 /** One line of `gw doctor`. */
 export interface Check {
@@ -41,7 +41,7 @@ function checkNode(): Check {
 }
 
 async function checkFfmpeg(explicitPath: string | undefined): Promise<Check[]> {
-  const { resolveFfmpeg, resolveFfprobe, probeFfmpeg } = await import('../../core/media/ffmpeg.js');
+  const { resolveFfmpeg, resolveFfprobe, probeFfmpeg } = await import('../../lib/media/ffmpeg.js');
   let bin;
   try {
     bin = await resolveFfmpeg({ explicitPath });
@@ -81,7 +81,7 @@ function checkDataDir(paths: GwPaths): Check {
 }
 
 async function checkPort(name: string, addr: string): Promise<Check> {
-  const { parseListenAddr } = await import('../../core/net/listenAddr.js');
+  const { parseListenAddr } = await import('../../lib/net/listenAddr.js');
   let host: string;
   let port: number;
   try {

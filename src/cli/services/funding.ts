@@ -1,11 +1,11 @@
 // Deposit/reserve funding, unlock, cancel-unlock and withdraw through the daemon: explain, confirm, send, follow.
 import { createInterface } from 'node:readline/promises';
 import { Errors, Flags } from '@oclif/core';
-import { ControlClient } from '../../client/controlClient.js';
-import type { GwPaths } from '../../client/paths.js';
-import { checkFunding, fundingNotes, reserveGuidance, type AccountView, type FundingAction } from '../../core/chain/accountView.js';
-import type { FundingTxResponse, TxStatusView } from '../../core/control/routes/chain.js';
-import { AmountParseError, formatEth, parseAmount } from '../../core/payments/units.js';
+import { ControlClient } from '../../api/controlClient.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { checkFunding, fundingNotes, reserveGuidance, type AccountView, type FundingAction } from '../../lib/chain/accountView.js';
+import type { FundingTxResponse, TxStatusView } from '../../api/contract.js';
+import { AmountParseError, formatEth, parseAmount } from '../../lib/payments/units.js';
 import { GwUserError } from '../baseCommand.js';
 import { Spinner } from '../spinner.js';
 import { fetchAccount, renderAccount } from './account.js';

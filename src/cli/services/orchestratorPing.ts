@@ -17,12 +17,12 @@ import {
   toChecksumAddress,
   toNetProfile,
   transcodingJobCapabilities,
-} from '../../core/protocol/index.js';
-import { OrchestratorError, TransportError } from '../../core/protocol/errors.js';
-import type { H2Pool } from '../../core/protocol/h2Pool.js';
-import { GET_ORCHESTRATOR_TIMEOUT_MS, getOrchestrator } from '../../core/protocol/orchestratorClient.js';
-import { normalizeOrchestratorUri } from '../../core/protocol/orchestratorUri.js';
-import { formatEth } from '../../core/payments/units.js';
+} from '../../lib/protocol/index.js';
+import { OrchestratorError, TransportError } from '../../lib/protocol/errors.js';
+import type { H2Pool } from '../../lib/protocol/h2Pool.js';
+import { GET_ORCHESTRATOR_TIMEOUT_MS, getOrchestrator } from '../../lib/protocol/orchestratorClient.js';
+import { normalizeOrchestratorUri } from '../../lib/protocol/orchestratorUri.js';
+import { formatEth } from '../../lib/payments/units.js';
 import { renderKeyValues } from '../render.js';
 
 /** Pixels in one minute of 720p30: 1280 × 720 × 30 fps × 60 s. */

@@ -1,9 +1,9 @@
 // Keystore passwords for CLI commands: --password-file, then GW_ETH_PASSWORD, then a prompt that never echoes.
-import type { GwPaths } from '../../client/paths.js';
-import { resolveSettings, settingValues } from '../../client/resolveSettings.js';
-import type { SettingValue } from '../../client/settings.js';
-import { accountAddress, resolveGatewayChainSettings } from '../../core/chain/gatewaySettings.js';
-import { passwordFromSources, PASSWORD_ENV } from '../../core/payments/accountUnlock.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveSettings, settingValues } from '../../lib/settings/resolveSettings.js';
+import type { SettingValue } from '../../lib/settings/settings.js';
+import { accountAddress, resolveGatewayChainSettings } from '../../lib/chain/gatewaySettings.js';
+import { passwordFromSources, PASSWORD_ENV } from '../../lib/payments/accountUnlock.js';
 import { GwUserError } from '../baseCommand.js';
 
 /** Terminal streams a prompt uses (injectable for tests). */

@@ -1,19 +1,19 @@
 // `gw price set` / `gw price show`: the video cap through /v1/config, per-capability max prices and customer prices
 // through /v1/prices (or straight in the config file when no daemon runs), and their rendering. go-livepeer can set
 // per-capability prices but never read them back; gw shows them all.
-import type { ConfigResponse } from '../../client/api.js';
-import { updateConfigFile } from '../../client/configFile.js';
-import { ControlClient } from '../../client/controlClient.js';
-import { checkDaemon } from '../../client/daemonState.js';
-import { GwClientError } from '../../client/errors.js';
-import type { GwPaths } from '../../client/paths.js';
-import { resolveSettings } from '../../client/resolveSettings.js';
-import type { SettingValue } from '../../client/settings.js';
-import type { NetworkOffersResponse, PriceEntryView, PriceUpdateRequest, PricesResponse } from '../../core/ai/aiApi.js';
-import { type AiConfig, AiPrices } from '../../core/ai/aiPrices.js';
-import { PriceConfigError, type PriceCurrency } from '../../core/ai/capabilityPrices.js';
-import { isPricedPipeline, PRICED_PIPELINES } from '../../core/ai/pipelines.js';
-import { Rational } from '../../core/protocol/rational.js';
+import type { ConfigResponse } from '../../api/contract.js';
+import { updateConfigFile } from '../../lib/settings/configFile.js';
+import { ControlClient } from '../../api/controlClient.js';
+import { checkDaemon } from '../../api/daemonState.js';
+import { GwClientError } from '../../api/errors.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveSettings } from '../../lib/settings/resolveSettings.js';
+import type { SettingValue } from '../../lib/settings/settings.js';
+import type { NetworkOffersResponse, PriceEntryView, PriceUpdateRequest, PricesResponse } from '../../api/contract.js';
+import { type AiConfig, AiPrices } from '../../lib/pricing/aiPrices.js';
+import { PriceConfigError, type PriceCurrency } from '../../lib/pricing/capabilityPrices.js';
+import { isPricedPipeline, PRICED_PIPELINES } from '../../lib/pricing/pipelines.js';
+import { Rational } from '../../lib/protocol/rational.js';
 import { GwUserError } from '../baseCommand.js';
 import { renderTable } from '../render.js';
 import { changeConfig } from './configService.js';

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { renderAccount, showAccount } from '../../cli/services/account.js';
-import type { AccountView } from '../../core/chain/accountView.js';
+import type { AccountView } from '../../lib/chain/accountView.js';
 
 /** Shows the gateway account: balances, sender state, rounds, runway and reserve guidance. */
 export default class AccountShow extends GwCommand {

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import type { ConfigEntry } from '../../client/api.js';
-import { findSetting, formatSetting } from '../../client/settings.js';
+import type { ConfigEntry } from '../../api/contract.js';
+import { findSetting, formatSetting } from '../../lib/settings/settings.js';
 import { GwCommand, GwUserError } from '../../cli/baseCommand.js';
 import { listConfig } from '../../cli/services/configService.js';
 

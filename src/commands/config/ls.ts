@@ -1,5 +1,5 @@
-import type { ConfigResponse } from '../../client/api.js';
-import { formatSetting } from '../../client/settings.js';
+import type { ConfigResponse } from '../../api/contract.js';
+import { formatSetting } from '../../lib/settings/settings.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { renderTable } from '../../cli/render.js';
 import { listConfig } from '../../cli/services/configService.js';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { findSetting } from '../../client/settings.js';
+import { findSetting } from '../../lib/settings/settings.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { changeConfig } from '../../cli/services/configService.js';
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { renderTable } from '../../cli/render.js';
-import { formatEth } from '../../core/payments/units.js';
+import { formatEth } from '../../lib/payments/units.js';
 import { devnetStatus } from '../../devnet/devnetUp.js';
 
 /** Shows the devnet's processes, orchestrators and funded accounts. */

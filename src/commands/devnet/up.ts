@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwCommand, GwUserError } from '../../cli/baseCommand.js';
 import { renderTable } from '../../cli/render.js';
-import { parseEth } from '../../core/payments/units.js';
+import { parseEth } from '../../lib/payments/units.js';
 import { devnetUp, MAX_DEVNET_ORCHESTRATORS } from '../../devnet/devnetUp.js';
 import { devnetStateFile, type DevnetState } from '../../devnet/devnetState.js';
 

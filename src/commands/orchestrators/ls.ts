@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
-import type { OrchestratorsResponse } from '../../client/api.js';
-import { ControlClient } from '../../client/controlClient.js';
+import type { OrchestratorsResponse } from '../../api/contract.js';
+import { ControlClient } from '../../api/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { ms, pct } from '../../cli/format.js';
 import { renderTable } from '../../cli/render.js';
 import { fetchOffers, renderOffers } from '../../cli/services/prices.js';
-import type { NetworkOffersResponse } from '../../core/ai/aiApi.js';
+import type { NetworkOffersResponse } from '../../api/contract.js';
 
 /** Lists known and rejected orchestrators. */
 export default class OrchestratorsLs extends GwCommand {

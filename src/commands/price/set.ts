@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { GwCommand, GwUserError } from '../../cli/baseCommand.js';
 import { checkPipeline, parseCurrencyFlag, readPrices, renderVideoCap, setVideoCap, updatePrice, videoCapSettings } from '../../cli/services/prices.js';
-import type { PricesResponse } from '../../core/ai/aiApi.js';
+import type { PricesResponse } from '../../api/contract.js';
 
 /** Sets the video price cap, a per-capability AI max price, or a customer price. */
 export default class PriceSet extends GwCommand {

@@ -1,6 +1,6 @@
 import { GwCommand } from '../../cli/baseCommand.js';
 import { readPrices, renderPrices } from '../../cli/services/prices.js';
-import type { PricesResponse } from '../../core/ai/aiApi.js';
+import type { PricesResponse } from '../../api/contract.js';
 
 /** Shows every price setting, including the per-capability ones go-livepeer cannot read back. */
 export default class PriceShow extends GwCommand {

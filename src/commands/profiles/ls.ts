@@ -1,8 +1,8 @@
-import type { ConfigEntry } from '../../client/api.js';
+import type { ConfigEntry } from '../../api/contract.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { renderTable } from '../../cli/render.js';
 import { listConfig } from '../../cli/services/configService.js';
-import { PRESET_PROFILES } from '../../core/protocol/profiles.js';
+import { PRESET_PROFILES } from '../../lib/protocol/profiles.js';
 
 /** Lists the rendition presets and which are in use. */
 export default class ProfilesLs extends GwCommand {

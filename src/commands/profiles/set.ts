@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { GwCommand, GwUserError } from '../../cli/baseCommand.js';
 import { changeConfig } from '../../cli/services/configService.js';
-import { resolveProfiles } from '../../core/gateway/profilesConfig.js';
+import { resolveProfiles } from '../../lib/media/profilesConfig.js';
 
 /** Chooses the renditions new streams get. */
 export default class ProfilesSet extends GwCommand {

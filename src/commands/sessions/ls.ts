@@ -1,5 +1,5 @@
-import type { SessionView } from '../../client/api.js';
-import { ControlClient } from '../../client/controlClient.js';
+import type { SessionView } from '../../api/contract.js';
+import { ControlClient } from '../../api/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { eth, ms, pct } from '../../cli/format.js';
 import { renderTable } from '../../cli/render.js';

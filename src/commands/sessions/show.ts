@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import type { SessionDetail } from '../../client/api.js';
-import { ControlClient } from '../../client/controlClient.js';
+import type { SessionDetail } from '../../api/contract.js';
+import { ControlClient } from '../../api/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { clock, eth, ms, pct } from '../../cli/format.js';
 import { renderKeyValues, renderTable } from '../../cli/render.js';

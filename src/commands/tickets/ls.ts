@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import type { TicketView } from '../../client/api.js';
-import { ControlClient } from '../../client/controlClient.js';
+import type { TicketView } from '../../api/contract.js';
+import { ControlClient } from '../../api/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
 import { clock, eth } from '../../cli/format.js';
 import { renderTable } from '../../cli/render.js';

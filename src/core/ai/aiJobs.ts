@@ -1,6 +1,6 @@
 // AI and BYOC requests as sessions of kind 'ai' for /v1/sessions, `gw sessions` and the dashboard: statistics are
 // folded from the same bus events the video pipeline emits (segment.*, failover, tickets.sent) keyed by request id.
-import type { SessionDetail, SessionView } from '../../client/api.js';
+import type { SessionDetail, SessionView } from '../../api/contract.js';
 import type { EventBus } from '../eventBus.js';
 import { StreamStats } from '../gateway/streamStats.js';
 

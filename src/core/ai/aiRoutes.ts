@@ -8,7 +8,7 @@ import type { AiJobs } from './aiJobs.js';
 import { type AiProcessDeps, type AiResult, type RelayOutcome, processAiRequest } from './aiProcess.js';
 import { probeAudioSeconds } from './audioProbe.js';
 import { clientGone, readRequestBody, sendError, sendJson } from './httpIo.js';
-import { type AiPipeline, bodyEncoding, isAiPipeline } from './pipelines.js';
+import { type AiPipeline, bodyEncoding, isAiPipeline } from '../../lib/pricing/pipelines.js';
 import { AiRequestError, type AiRequest, MAX_JSON_BYTES, MAX_MULTIPART_BYTES, parseAiRequest, withAudioDuration } from './requests.js';
 import { RESULTS_PREFIX, type ResultLookup, type ResultStore } from './results.js';
 

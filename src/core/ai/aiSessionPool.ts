@@ -1,10 +1,10 @@
 // Sessions of the AI session manager: one orchestrator serving one (pipeline, model) (AISession), and a warm or cold
 // pool of them with the latency-score selector and in-flight markers (AISessionPool, server/ai_session.go).
-import { toChecksumAddress, type Address } from '../protocol/address.js';
-import type { CapabilityId } from '../protocol/capabilities.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import type { OrchestratorInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
+import { toChecksumAddress, type Address } from '../../lib/protocol/address.js';
+import type { CapabilityId } from '../../lib/protocol/capabilities.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import type { OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import type { PaymentSession } from '../payments/paymentSource.js';
 import { LatencyScoreSelector, type Scored, type UnusedPicker } from '../sessions/selection.js';
 

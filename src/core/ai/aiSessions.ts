@@ -7,15 +7,15 @@ import type { Blocklist } from '../discovery/blocklist.js';
 import { type GetOrchestratorFn, type TicketParamsValidator, discoverOrchestrators, judgeReply, classifyQueryError } from '../discovery/discover.js';
 import type { CandidatePool } from '../discovery/pools.js';
 import type { OrchestratorRegistry } from '../discovery/registry.js';
-import { type Address, addressToBytes, toChecksumAddress } from '../protocol/address.js';
-import type { CapabilityId } from '../protocol/capabilities.js';
-import { type OrchestratorInfo, type OrchestratorRequest, OrchestratorRequestSchema } from '../protocol/gen/net/lp_rpc_pb.js';
-import { aiJobCapabilities } from '../protocol/jobCapabilities.js';
-import type { Rational } from '../protocol/rational.js';
+import { type Address, addressToBytes, toChecksumAddress } from '../../lib/protocol/address.js';
+import type { CapabilityId } from '../../lib/protocol/capabilities.js';
+import { type OrchestratorInfo, type OrchestratorRequest, OrchestratorRequestSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { aiJobCapabilities } from '../../lib/protocol/jobCapabilities.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import { type SelectionWeights, type UnusedPicker, firstUnused, selectByProbability } from '../sessions/selection.js';
 import { Suspender } from '../sessions/suspender.js';
 import { AiSession, AiSessionPool, modelOffer } from './aiSessionPool.js';
-import { type AiPipeline, aiManifestId, pipelineCapabilityId } from './pipelines.js';
+import { type AiPipeline, aiManifestId, pipelineCapabilityId } from '../../lib/pricing/pipelines.js';
 
 export { AiSession, AiSessionPool, modelOffer } from './aiSessionPool.js';
 

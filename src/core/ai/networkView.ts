@@ -6,14 +6,15 @@ import { create } from '@bufbuild/protobuf';
 import type { Blocklist } from '../discovery/blocklist.js';
 import { type GetOrchestratorFn, classifyQueryError } from '../discovery/discover.js';
 import type { CandidatePool } from '../discovery/pools.js';
-import { type Address, addressToBytes, toChecksumAddress } from '../protocol/address.js';
-import { CAPABILITY_NAMES, Capability, capabilityToPipeline, decodeBitstring } from '../protocol/capabilities.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import { type OrchestratorInfo, OrchestratorRequestSchema, type PriceInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
-import { formatWeiPerPixel } from '../discovery/registry.js';
-import { type CapabilityPriceTable, lookupPrice } from './capabilityPrices.js';
-import { isAiPipeline } from './pipelines.js';
+import { type Address, addressToBytes, toChecksumAddress } from '../../lib/protocol/address.js';
+import { CAPABILITY_NAMES, Capability, capabilityToPipeline, decodeBitstring } from '../../lib/protocol/capabilities.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import { type OrchestratorInfo, OrchestratorRequestSchema, type PriceInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import type { OfferView } from '../../api/contract.js';
+import { formatWeiPerPixel } from '../../lib/pricing/priceFormat.js';
+import { type CapabilityPriceTable, lookupPrice } from '../../lib/pricing/capabilityPrices.js';
+import { isAiPipeline } from '../../lib/pricing/pipelines.js';
 
 /** How long a network snapshot is reused. */
 export const NETWORK_VIEW_MAX_AGE_MS = 30_000;
@@ -282,14 +283,6 @@ export function offersView(entries: readonly NetworkEntry[], filter: { pipeline?
       unit: priceUnit(o.pipeline),
     }))
     .sort((a, b) => a.pipeline.localeCompare(b.pipeline) || a.modelId.localeCompare(b.modelId) || a.uri.localeCompare(b.uri));
-}
-
-/** One row of the per-orchestrator AI view (wire type of GET /v1/ai/network): an Offer with its price as text. */
-export interface OfferView extends Omit<Offer, 'price'> {
-  /** Exact wei per unit "num/den", null when O quotes none. */
-  readonly pricePerUnit: string | null;
-  readonly pricePerUnitWei: string | null;
-  readonly unit: string;
 }
 
 /** Pipelines known to gw (for validating filters). */

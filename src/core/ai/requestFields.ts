@@ -1,6 +1,6 @@
 // The ai-runner OpenAPI fields of each AI pipeline and their edge validation (types, ranges, JSON-encoded strings),
 // for JSON bodies and multipart text values. Pure; failures are AiRequestError naming the field.
-import type { AiPipeline } from './pipelines.js';
+import type { AiPipeline } from '../../lib/pricing/pipelines.js';
 
 /** A request the gateway refuses before any orchestrator sees it: 400 with a message naming the field. */
 export class AiRequestError extends Error {

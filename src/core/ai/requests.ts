@@ -3,7 +3,7 @@
 // Pure: audio that is not WAV carries no duration yet (the route probes it with ffprobe before paying).
 import { FormDataError, type FormPart, parseFormData } from './formData.js';
 import { type ImageInfo, imageInfo, isWav, wavDurationSeconds } from './mediaInfo.js';
-import { type AiPipeline, bodyEncoding, defaultModel } from './pipelines.js';
+import { type AiPipeline, bodyEncoding, defaultModel } from '../../lib/pricing/pipelines.js';
 import { AiRequestError, FIELDS, FILE_FIELD, fail, jsonValue, textValue, typeName } from './requestFields.js';
 
 export { AiRequestError } from './requestFields.js';

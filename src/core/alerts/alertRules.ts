@@ -1,6 +1,6 @@
 // Pure alert rules: from daemon events and a few observations, decide which alerts to raise. Each condition is
 // raised once and stays quiet until it clears (an alert storm helps nobody at 3 a.m.). No I/O, no clock reads.
-import type { AlertRaised, GwEvent } from '../../client/events.js';
+import type { AlertRaised, GwEvent } from '../../api/events.js';
 
 /** Alerts these rules raise; anything else seen on the bus came from another module. */
 export const ALERTS = {

@@ -1,12 +1,12 @@
 // The daemon's alerts module: feeds bus events, pool observations and the crash marker to the pure rules, publishes
 // what they raise as `alert` events (the dashboard shows them as banners), and posts every alert — its own and those
 // other modules publish — to --alert-webhook-url.
-import type { OrchestratorView } from '../../client/api.js';
-import type { AlertRaised, GwEvent } from '../../client/events.js';
-import { formatWeiPerPixel } from '../discovery/registry.js';
+import type { OrchestratorView } from '../../api/contract.js';
+import type { AlertRaised, GwEvent } from '../../api/events.js';
+import { formatWeiPerPixel } from '../../lib/pricing/priceFormat.js';
 import type { EventBus } from '../eventBus.js';
 import type { Logger } from '../logger.js';
-import type { Rational } from '../protocol/rational.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
 import { AlertRules, isOwnAlert, RepeatFilter, type Alert, type AlertInput, type AlertThresholds } from './alertRules.js';
 import { CrashMarker } from './crashMarker.js';

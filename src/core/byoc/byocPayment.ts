@@ -2,11 +2,11 @@
 // balance O reports in its token; with at least 120 s of price in it no tickets are sent, otherwise tickets worth
 // price × timeout_seconds (at most 600), numbered after the token's LastNonce, from the token's ticket params.
 import { create } from '@bufbuild/protobuf';
-import { bytesToBigint } from '../protocol/encoding.js';
-import { OrchestratorInfoSchema } from '../protocol/gen/net/lp_rpc_pb.js';
-import { ticketParamsEV } from '../protocol/payment.js';
-import { Rational } from '../protocol/rational.js';
-import type { SignedPayment, TicketSender } from '../payments/ticketSender.js';
+import { bytesToBigint } from '../../lib/protocol/encoding.js';
+import { OrchestratorInfoSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { ticketParamsEV } from '../../lib/protocol/payment.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import type { SignedPayment, TicketSender } from '../../lib/payments/ticketSender.js';
 import { type JobToken, tokenPrice } from './jobToken.js';
 
 /** Seconds of price the balance must hold to skip tickets (O itself requires 60). */

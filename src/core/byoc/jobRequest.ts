@@ -1,8 +1,8 @@
 // BYOC job requests (go-livepeer byoc/types.go, job_gateway.go; ai-live-signer.md §8): the client's `Livepeer`
 // header (base64 JSON JobRequest) parsed at the edge, its orchestrator filter, and the gateway's signature over
 // request + parameters. Pure.
-import { bytesToHex, utf8 } from '../protocol/encoding.js';
-import { type Signer, signMessage } from '../protocol/signer.js';
+import { bytesToHex, utf8 } from '../../lib/protocol/encoding.js';
+import { type Signer, signMessage } from '../../lib/protocol/signer.js';
 
 /** A client job request as received (sender and sig are the gateway's to add). */
 export interface JobRequest {

@@ -2,8 +2,8 @@
 // encoding/json of net.TicketParams (snake_case keys, bytes as base64) and net.PriceInfo (pricePerUnit,
 // pixelsPerUnit, capability, constraint), the int64 balance and the nonce to continue from. Pure.
 import { create } from '@bufbuild/protobuf';
-import { type PriceInfo, PriceInfoSchema, type TicketParams, TicketParamsSchema } from '../protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../protocol/rational.js';
+import { type PriceInfo, PriceInfoSchema, type TicketParams, TicketParamsSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../lib/protocol/rational.js';
 
 export interface JobToken {
   readonly senderAddress: { readonly addr: string; readonly sig: string } | undefined;

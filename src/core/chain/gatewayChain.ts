@@ -2,7 +2,7 @@
 // reserve and rounds (announced as `chain.updated` events), spend tracking for the runway, and the control routes.
 import { stat } from 'node:fs/promises';
 import type { Address } from 'viem';
-import type { GwPaths } from '../../client/paths.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
 import type { ControlRouteModule } from '../control/app.js';
 import { chainRoutes } from '../control/routes/chain.js';
 import type { EventBus } from '../eventBus.js';
@@ -14,77 +14,19 @@ import {
   passwordFromSources,
   unlockGatewayAccount,
   type GatewayAccount,
-} from '../payments/accountUnlock.js';
-import { KeystoreError } from '../payments/keystore.js';
-import type { LocalSigner } from '../protocol/signer.js';
+} from '../../lib/payments/accountUnlock.js';
+import { KeystoreError } from '../../lib/payments/keystore.js';
+import type { LocalSigner } from '../../lib/protocol/signer.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
-import { bondingManagerAbi } from './abi.js';
-import { buildAccountView, MAINNET_POOL_SIZE, type AccountView, type PoolSizeSource } from './accountView.js';
-import type { ChainClient } from './chainClient.js';
-import { ChainError, toChainError } from './errors.js';
-import { connectChain, resolveGatewayChainSettings, type GatewayChainSettings } from './gatewaySettings.js';
-import { ARBITRUM_ONE_MAINNET } from './networks.js';
-import { DEFAULT_SPEND_WINDOW_MS, SpendWindow } from './runway.js';
-import { senderState } from './senderState.js';
-import type { SenderInfo } from './ticketBroker.js';
-import type { ChainSnapshot } from './watcher.js';
-
-/** Orchestrators sharing the reserve: --pool-size, else 100 on Arbitrum One, else the devnet's registered pool. */
-export async function poolSizeFor(client: ChainClient, override?: number): Promise<{ poolSize: number; source: PoolSizeSource }> {
-  if (override !== undefined) return { poolSize: override, source: 'flag' };
-  if (client.network.name === ARBITRUM_ONE_MAINNET.name) return { poolSize: MAINNET_POOL_SIZE, source: 'mainnet default' };
-  try {
-    const n = await client.publicClient.readContract({
-      address: client.contracts.bondingManager,
-      abi: bondingManagerAbi,
-      functionName: 'getTranscoderPoolSize',
-    });
-    return { poolSize: Math.max(1, Number(n)), source: 'devnet orchestrators' };
-  } catch (err) {
-    throw toChainError('BondingManager.getTranscoderPoolSize', err);
-  }
-}
-
-/** Reads everything the account view needs from the chain, plus daemon data when given. */
-export async function readAccountView(
-  client: ChainClient,
-  address: Address,
-  extra: {
-    poolSize?: number;
-    depositMultiplier: number;
-    maxFaceValueSeenWei: bigint | null;
-    spend: { rate: ReturnType<SpendWindow['rate']>; windowMs: number } | null;
-    source: 'daemon' | 'chain';
-  },
-): Promise<AccountView> {
-  const [status, lastInitializedRound, unlockPeriod, balanceWei, block, pool, gasPriceWei] = await Promise.all([
-    client.getSenderStatus(address),
-    client.lastInitializedRound(),
-    client.unlockPeriod(),
-    client.balance(address),
-    client.latestBlock(),
-    poolSizeFor(client, extra.poolSize),
-    client.publicClient.getGasPrice().catch(() => null),
-  ]);
-  return buildAccountView({
-    network: client.network.name,
-    chainId: client.chainId,
-    address,
-    balanceWei,
-    info: status.info,
-    currentRound: status.currentRound,
-    lastInitializedRound,
-    unlockPeriod,
-    blockNumber: block.number,
-    poolSize: pool.poolSize,
-    poolSizeSource: pool.source,
-    gasPriceWei,
-    depositMultiplier: extra.depositMultiplier,
-    maxFaceValueSeenWei: extra.maxFaceValueSeenWei,
-    spend: extra.spend,
-    source: extra.source,
-  });
-}
+import { readAccountView } from '../../lib/chain/accountReader.js';
+import type { AccountView } from '../../lib/chain/accountView.js';
+import type { ChainClient } from '../../lib/chain/chainClient.js';
+import { ChainError } from '../../lib/chain/errors.js';
+import { connectChain, resolveGatewayChainSettings, type GatewayChainSettings } from '../../lib/chain/gatewaySettings.js';
+import { DEFAULT_SPEND_WINDOW_MS, SpendWindow } from '../../lib/chain/runway.js';
+import { senderState } from '../../lib/chain/senderState.js';
+import type { SenderInfo } from '../../lib/chain/ticketBroker.js';
+import type { ChainSnapshot } from '../../lib/chain/watcher.js';
 
 export interface GatewayChainOptions {
   config: RuntimeConfig;

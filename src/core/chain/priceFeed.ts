@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getAddress, isAddress, type Address, type PublicClient } from 'viem';
-import { type EthUsdQuote, type EthUsdRateSource, checkRate } from '../pricing/fiatPrice.js';
-import { ChainError, toChainError } from './errors.js';
+import { type EthUsdQuote, type EthUsdRateSource, checkRate } from '../../lib/pricing/fiatPrice.js';
+import { ChainError, toChainError } from '../../lib/chain/errors.js';
 
 /** Chainlink's ETH/USD feed on Arbitrum One (go-livepeer's -priceFeedAddr default). */
 export const ARBITRUM_ONE_ETH_USD_FEED: Address = '0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612';

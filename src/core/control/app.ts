@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import type { ConfigUpdateRequest, StatusResponse } from '../../client/api.js';
-import { SettingError } from '../../client/settings.js';
+import type { ConfigUpdateRequest, StatusResponse } from '../../api/contract.js';
+import { SettingError } from '../../lib/settings/settings.js';
 import type { EventBus } from '../eventBus.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
 import { bearerMatches } from './token.js';

@@ -1,5 +1,5 @@
 // `-orchBlocklist`: orchestrator ETH addresses never to use, matched against OrchestratorInfo.address.
-import { bytesToHex } from '../protocol/encoding.js';
+import { bytesToHex } from '../../lib/protocol/encoding.js';
 
 /** Set of blocked addresses; entries may be any case, with or without `0x`. */
 export class Blocklist {

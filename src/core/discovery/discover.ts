@@ -1,11 +1,11 @@
 // Querying a pool (go-livepeer discovery/discovery.go GetOrchestrators): GetOrchestrator to every candidate at once,
 // accept the usable replies, stop on the doubling timer, sort by latency and fill up with suspended orchestrators.
-import type { RejectReason } from '../../client/events.js';
-import { toChecksumAddress, type Address } from '../protocol/address.js';
-import { compatibleWith } from '../protocol/capabilities.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import type { AuthToken, OrchestratorInfo, OrchestratorRequest } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
+import type { RejectReason } from '../../api/events.js';
+import { toChecksumAddress, type Address } from '../../lib/protocol/address.js';
+import { compatibleWith } from '../../lib/protocol/capabilities.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import type { AuthToken, OrchestratorInfo, OrchestratorRequest } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import type { Blocklist } from './blocklist.js';
 import type { Candidate } from './pools.js';
 

@@ -2,8 +2,8 @@
 // list, a discovery webhook, a remote signer's /discover-orchestrators, or the on-chain transcoder pool.
 // A pool only yields `{uri, score}` candidates; querying them (GetOrchestrator) is discover.ts.
 import { getAddress, zeroAddress, type Address, type PublicClient } from 'viem';
-import { bondingManagerAbi, serviceRegistryAbi } from '../chain/abi.js';
-import { normalizeOrchestratorUri } from '../protocol/orchestratorUri.js';
+import { bondingManagerAbi, serviceRegistryAbi } from '../../lib/chain/abi.js';
+import { normalizeOrchestratorUri } from '../../lib/protocol/orchestratorUri.js';
 
 /** Score of a trusted orchestrator (static list; webhook scores ≥ 1). */
 export const TRUSTED_SCORE = 1;

@@ -1,13 +1,14 @@
 // Process-wide view of every orchestrator the gateway has heard of: latest quote, why it is not used (if so),
 // how it performs for us, and how many streams use or suspend it. Feeds `gw orchestrators ls` and the dashboard.
-import type { OrchestratorView } from '../../client/api.js';
-import type { RejectReason } from '../../client/events.js';
+import { formatWeiPerPixel } from '../../lib/pricing/priceFormat.js';
+import type { OrchestratorView } from '../../api/contract.js';
+import type { RejectReason } from '../../api/events.js';
 import type { EventBus } from '../eventBus.js';
-import { toChecksumAddress, type Address } from '../protocol/address.js';
-import { capabilityName, decodeBitstring } from '../protocol/capabilities.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import type { OrchestratorInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
+import { toChecksumAddress, type Address } from '../../lib/protocol/address.js';
+import { capabilityName, decodeBitstring } from '../../lib/protocol/capabilities.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import type { OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import type { DiscoveryOutcome } from './discover.js';
 
 /** Weight of the newest latency score in the moving average. */
@@ -52,12 +53,6 @@ interface MutableEntry {
   rejection: { reason: RejectReason; detail: string; at: number } | undefined;
   holds: Map<string, SuspensionHold>;
   lastSeen: number;
-}
-
-/** Price per pixel rendered in wei with up to 3 decimals ("0.5", "1200", "0.001"). */
-export function formatWeiPerPixel(price: Rational): string {
-  const text = price.toDecimalString(3);
-  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 export class OrchestratorRegistry {

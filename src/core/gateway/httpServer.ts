@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { HlsStore } from '../hls/streamStore.js';
 import { parseHlsPath } from '../hls/playlist.js';
 import { readRequestBody } from '../net/requestBody.js';
-import { keccak256Stream } from '../protocol/hash.js';
+import { keccak256Stream } from '../../lib/protocol/hash.js';
 import { buildMultipart } from './multipart.js';
 import { failureStatus, SegmentFailure } from './segmentErrors.js';
 

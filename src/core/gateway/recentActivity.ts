@@ -1,4 +1,4 @@
-import type { FailoverView, TicketView } from '../../client/api.js';
+import type { FailoverView, TicketView } from '../../api/contract.js';
 import type { EventBus } from '../eventBus.js';
 
 /** Recent tickets and failovers across all streams (for `gw tickets ls`, `gw failovers ls`), bounded. */

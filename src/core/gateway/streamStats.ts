@@ -1,5 +1,5 @@
-import type { FailoverView, SegmentRecord, SessionDetail, SessionView, TicketView } from '../../client/api.js';
-import type { GwEvent } from '../../client/events.js';
+import type { FailoverView, SegmentRecord, SessionDetail, SessionView, TicketView } from '../../api/contract.js';
+import type { GwEvent } from '../../api/events.js';
 
 const KEEP_SEGMENTS = 200;
 const KEEP_LATENCIES = 500;

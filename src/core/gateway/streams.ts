@@ -1,4 +1,4 @@
-import type { SessionDetail, SessionView } from '../../client/api.js';
+import type { SessionDetail, SessionView } from '../../api/contract.js';
 import type { EventBus } from '../eventBus.js';
 import type { HlsStore, StreamStore } from '../hls/streamStore.js';
 import { SOURCE_RENDITION } from '../hls/playlist.js';

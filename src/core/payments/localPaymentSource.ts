@@ -1,19 +1,19 @@
 // PaymentSource over a local key: TicketSender for tickets, Balances for credit per (recipient, O session), the
 // same live billing rules as the remote signer, and segment credentials signed here.
 import { randomBytes } from 'node:crypto';
-import type { Address } from '../protocol/address.js';
-import type { Capabilities, OrchestratorInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import { toChecksumAddress } from '../protocol/address.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import { orchestratorRequestSig } from '../protocol/orchestratorRequest.js';
-import type { Rational } from '../protocol/rational.js';
-import type { Signer } from '../protocol/signer.js';
-import { type BalanceOutcome, type BalanceUpdate, Balances, balanceKey } from './balances.js';
-import { liveUnits, unitsFee } from './liveBilling.js';
+import type { Address } from '../../lib/protocol/address.js';
+import type { Capabilities, OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { toChecksumAddress } from '../../lib/protocol/address.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import { orchestratorRequestSig } from '../../lib/protocol/orchestratorRequest.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import type { Signer } from '../../lib/protocol/signer.js';
+import { type BalanceOutcome, type BalanceUpdate, Balances, balanceKey } from '../../lib/payments/balances.js';
+import { liveUnits, unitsFee } from '../../lib/payments/liveBilling.js';
 import type { OpenSessionOptions, PaymentRequest, PaymentSession, PaymentSource, PreparedPayment } from './paymentSource.js';
-import { emptySegmentCredentials } from './segCreds.js';
-import type { PaymentValidationError } from './senderValidation.js';
-import type { OrchestratorPaymentSession, TicketSender } from './ticketSender.js';
+import { emptySegmentCredentials } from '../../lib/payments/segCreds.js';
+import type { PaymentValidationError } from '../../lib/payments/senderValidation.js';
+import type { OrchestratorPaymentSession, TicketSender } from '../../lib/payments/ticketSender.js';
 
 export interface LocalPaymentSourceOptions {
   sender: TicketSender;

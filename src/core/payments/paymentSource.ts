@@ -1,15 +1,15 @@
 // One interface for paying orchestrators, whether tickets are signed here (TicketSender + Balances) or by a remote
 // signer: the gateway's session code asks a PaymentSession for headers and reports the outcome back.
-import type { Address } from '../protocol/address.js';
-import type { Capabilities, OrchestratorInfo, Payment } from '../protocol/gen/net/lp_rpc_pb.js';
-import { toChecksumAddress } from '../protocol/address.js';
-import { bytesToBigint } from '../protocol/encoding.js';
-import type { Rational } from '../protocol/rational.js';
-import { pmSessionId, ticketEV } from '../protocol/ticket.js';
-import type { BalanceOutcome } from './balances.js';
-import type { LivePaymentType } from './liveBilling.js';
-import type { PaymentValidationError } from './senderValidation.js';
-import type { TicketBatchSummary } from './ticketSender.js';
+import type { Address } from '../../lib/protocol/address.js';
+import type { Capabilities, OrchestratorInfo, Payment } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { toChecksumAddress } from '../../lib/protocol/address.js';
+import { bytesToBigint } from '../../lib/protocol/encoding.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import { pmSessionId, ticketEV } from '../../lib/protocol/ticket.js';
+import type { BalanceOutcome } from '../../lib/payments/balances.js';
+import type { LivePaymentType } from '../../lib/payments/liveBilling.js';
+import type { PaymentValidationError } from '../../lib/payments/senderValidation.js';
+import type { TicketBatchSummary } from '../../lib/payments/ticketSender.js';
 
 /** What a payment must cover. */
 export type PaymentRequest =

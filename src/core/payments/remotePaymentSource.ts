@@ -1,12 +1,12 @@
 // PaymentSource over a remote signer: the signer holds the key, bills live sessions itself and returns the
 // Livepeer-Payment and Livepeer-Segment headers; this side only keeps the opaque state per orchestrator session.
-import type { Address } from '../protocol/address.js';
-import type { OrchestratorInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import { decodePaymentHeader } from '../protocol/headers.js';
+import type { Address } from '../../lib/protocol/address.js';
+import type { OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { decodePaymentHeader } from '../../lib/protocol/headers.js';
 import type { OpenSessionOptions, PaymentRequest, PaymentSession, PaymentSource, PreparedPayment } from './paymentSource.js';
 import { summarizePayment } from './paymentSource.js';
 import { type RemoteSignerClient, RemoteSignerError, RemotePaymentSession } from './remoteSigner.js';
-import type { PaymentValidationError } from './senderValidation.js';
+import type { PaymentValidationError } from '../../lib/payments/senderValidation.js';
 
 /** Pays through a go-livepeer-compatible remote signer. */
 export class RemotePaymentSource implements PaymentSource {

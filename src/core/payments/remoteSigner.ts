@@ -2,16 +2,16 @@
 // process), live payments with the opaque state round-tripped and one call in flight per session, 480 → refresh
 // and retry, 481 too expensive, 482 skip, and signer discovery. Typed errors, per-request timeouts.
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { Address } from '../protocol/address.js';
-import { base64Decode, base64Encode } from '../protocol/encoding.js';
+import type { Address } from '../../lib/protocol/address.js';
+import { base64Decode, base64Encode } from '../../lib/protocol/encoding.js';
 import {
   type Capabilities,
   CapabilitiesSchema,
   type OrchestratorInfo,
   OrchestratorInfoSchema,
   SegDataSchema,
-} from '../protocol/gen/net/lp_rpc_pb.js';
-import type { LivePaymentType } from './liveBilling.js';
+} from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { LivePaymentType } from '../../lib/payments/liveBilling.js';
 import {
   DISCOVER_ORCHESTRATORS_PATH,
   type DiscoveredOrchestrator,
@@ -28,7 +28,7 @@ import {
   parseDiscoveryResponse,
   parseOrchestratorInfoSig,
   parsePaymentResponse,
-} from './remoteSignerWire.js';
+} from '../../lib/payments/remoteSignerWire.js';
 
 export type RemoteSignerErrorCode =
   /** 480: GetOrchestrator again, then retry. */

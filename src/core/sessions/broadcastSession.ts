@@ -2,12 +2,12 @@
 // OrchestratorInfo and what the gateway derived from it, plus the pure rules that read it.
 import type { Candidate } from '../discovery/pools.js';
 import type { DiscoveredOrchestrator } from '../discovery/discover.js';
-import { toChecksumAddress, type Address } from '../protocol/address.js';
-import { bytesToBigint, bytesToHex0x } from '../protocol/encoding.js';
-import { pricePerPixel } from '../protocol/fees.js';
-import type { OrchestratorInfo } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
-import { pmSessionId } from '../protocol/ticket.js';
+import { toChecksumAddress, type Address } from '../../lib/protocol/address.js';
+import { bytesToBigint, bytesToHex0x } from '../../lib/protocol/encoding.js';
+import { pricePerPixel } from '../../lib/protocol/fees.js';
+import type { OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import { pmSessionId } from '../../lib/protocol/ticket.js';
 import { LATENCY_SCORE_THRESHOLD, type Scored } from './selection.js';
 
 /** Refresh when less than this is left on the auth token (10 % of its 30 min). */

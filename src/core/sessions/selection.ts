@@ -1,7 +1,7 @@
 // Orchestrator selection (go-livepeer server/selection.go, server/selection_algorithm.go), pure:
 // the stake/price/random probability algorithm for on-chain picks, and the latency-score selector that decides
 // between a never-used session and the best one already returned.
-import type { Rational } from '../protocol/rational.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 
 /** Weights of the probability algorithm (`-selectStakeWeight`, `-selectPriceWeight`, `-selectRandFreq`). */
 export interface SelectionWeights {

@@ -1,7 +1,7 @@
 // One pool of a stream's sessions (go-livepeer SessionPool): the sessions by URI, the latency-score selector,
 // the last-used list and the suspender, plus the per-segment pick rules (§11.2).
 import { isTrustedScore, isUntrustedScore } from '../discovery/pools.js';
-import type { Rational } from '../protocol/rational.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import { reusableAsLast, type BroadcastSession } from './broadcastSession.js';
 import { LATENCY_SCORE_THRESHOLD, LatencyScoreSelector, selectByProbability, type ProbabilitySelectOptions, type UnusedPicker } from './selection.js';
 import { Suspender } from './suspender.js';

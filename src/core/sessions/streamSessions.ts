@@ -13,8 +13,8 @@ import {
 } from '../discovery/discover.js';
 import type { CandidatePool } from '../discovery/pools.js';
 import type { OrchestratorRegistry } from '../discovery/registry.js';
-import type { OrchestratorInfo, OrchestratorRequest } from '../protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../protocol/rational.js';
+import type { OrchestratorInfo, OrchestratorRequest } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import { BroadcastSession } from './broadcastSession.js';
 import { SessionPool, onChainPicker, type PoolName } from './sessionPool.js';
 import { firstUnused, type SelectionWeights, type UnusedPicker } from './selection.js';

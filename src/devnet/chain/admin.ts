@@ -1,7 +1,7 @@
 // Devnet-only operations: move rounds, register orchestrators, set the price feed. Owner calls use the deployer's key.
 import { createPublicClient, createWalletClient, http, type Address, type Hash, type Hex, type PublicClient, type WalletClient, type Account, type Chain, type Transport } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { roundsManagerAbi } from '../../core/chain/abi.js';
+import { roundsManagerAbi } from '../../lib/chain/abi.js';
 import { localChainDefinition, type DevnetContracts } from './deploy.js';
 import { bondingManagerAdminAbi, priceFeedAdminAbi, roundsManagerAdminAbi, serviceRegistryAdminAbi, ticketBrokerAdminAbi } from './devnetAbi.js';
 import type { DevAccount } from './localChain.js';

@@ -18,7 +18,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import artifactsJson from './artifacts.json' with { type: 'json' };
 import { controllerAdminAbi, roundsManagerAdminAbi, ticketBrokerAdminAbi } from './devnetAbi.js';
-import { roundsManagerAbi } from '../../core/chain/abi.js';
+import { roundsManagerAbi } from '../../lib/chain/abi.js';
 
 /** Addresses of a deployed devnet. */
 export interface DevnetContracts {

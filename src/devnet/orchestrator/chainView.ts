@@ -2,13 +2,13 @@
 // redemption. Either a real chain (the devnet contracts over JSON-RPC, polled) or a simulated one driven by the clock.
 import { createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createChainClient, type ChainClient } from '../../core/chain/chainClient.js';
-import { revertReason } from '../../core/chain/errors.js';
-import { bondingManagerAbi } from '../../core/chain/abi.js';
-import { reserveShare } from '../../core/chain/senderState.js';
-import { getClaimedReserve } from '../../core/chain/ticketBroker.js';
-import { bytesToHex0x, hexToBytes, utf8 } from '../../core/protocol/encoding.js';
-import { keccak256 } from '../../core/protocol/hash.js';
+import { createChainClient, type ChainClient } from '../../lib/chain/chainClient.js';
+import { revertReason } from '../../lib/chain/errors.js';
+import { bondingManagerAbi } from '../../lib/chain/abi.js';
+import { reserveShare } from '../../lib/chain/senderState.js';
+import { getClaimedReserve } from '../../lib/chain/ticketBroker.js';
+import { bytesToHex0x, hexToBytes, utf8 } from '../../lib/protocol/encoding.js';
+import { keccak256 } from '../../lib/protocol/hash.js';
 import { ticketBrokerAdminAbi } from '../chain/devnetAbi.js';
 import { localChainDefinition } from '../chain/deploy.js';
 import type { Clock } from './clock.js';

@@ -3,9 +3,9 @@
 // POST /segment and the AI routes both start with these two steps.
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { create, fromBinary } from '@bufbuild/protobuf';
-import { type Address, toChecksumAddress } from '../../core/protocol/address.js';
-import { compatibleWith } from '../../core/protocol/capabilities.js';
-import { base64Decode } from '../../core/protocol/encoding.js';
+import { type Address, toChecksumAddress } from '../../lib/protocol/address.js';
+import { compatibleWith } from '../../lib/protocol/capabilities.js';
+import { base64Decode } from '../../lib/protocol/encoding.js';
 import {
   type AuthToken,
   CapabilitiesSchema,
@@ -15,10 +15,10 @@ import {
   SegDataSchema,
   type VideoProfile,
   VideoProfile_Format,
-} from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../core/protocol/hash.js';
-import { flattenSegData, segDataProfiles } from '../../core/protocol/segData.js';
-import { verifySig } from '../../core/protocol/signer.js';
+} from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../lib/protocol/hash.js';
+import { flattenSegData, segDataProfiles } from '../../lib/protocol/segData.js';
+import { verifySig } from '../../lib/protocol/signer.js';
 import { type OrchestratorNode, toAddressBytes } from './orchestratorNode.js';
 
 /** go-livepeer common.MaxDuration (5 min), in ms. */

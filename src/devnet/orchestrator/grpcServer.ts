@@ -1,7 +1,7 @@
 // Unary gRPC over node:http2, hand-framed: enough of grpc-go's server behaviour for net.Orchestrator. Errors go out as
 // "trailers-only" responses (status and message in the only HEADERS frame), as grpc-go sends them.
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { GRPC_CONTENT_TYPE, GrpcStatus, MAX_GRPC_MESSAGE, decodeGrpcFrames, encodeGrpcFrame, encodeGrpcMessage } from '../../core/protocol/grpcFraming.js';
+import { GRPC_CONTENT_TYPE, GrpcStatus, MAX_GRPC_MESSAGE, decodeGrpcFrames, encodeGrpcFrame, encodeGrpcMessage } from '../../lib/protocol/grpcFraming.js';
 
 /** An error with an explicit gRPC status; any other thrown Error becomes UNKNOWN with its message (Go's behaviour). */
 export class GrpcError extends Error {

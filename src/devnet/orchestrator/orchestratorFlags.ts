@@ -1,7 +1,7 @@
 // Command-line settings of a devnet orchestrator (shared by `gw devnet orchestrator` and the process entry), parsed
 // once into DevnetOrchestratorOptions. Secrets (node key, control token) may also come from the environment.
 import type { Address, Hex } from 'viem';
-import { isAddress } from '../../core/protocol/address.js';
+import { isAddress } from '../../lib/protocol/address.js';
 import { aiOptionsFromFlags, parseByoc } from './ai/config.js';
 import { type FaultConfig, parseLatency, parsePrice } from './faults.js';
 import type { DevnetOrchestratorOptions } from './server.js';

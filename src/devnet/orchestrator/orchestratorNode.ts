@@ -1,9 +1,9 @@
 // The devnet orchestrator's protocol state and behaviour, transport-free: OrchestratorInfo minting, GetOrchestrator,
 // EndTranscodingSession, Ping and payment processing (go-livepeer server/rpc.go, core/orchestrator.go).
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type Address, ZERO_ADDRESS, addressToBytes, toChecksumAddress } from '../../core/protocol/address.js';
-import { buildCapabilities, Capability, DEFAULT_CAPABILITIES } from '../../core/protocol/capabilities.js';
-import { bytesToBigint } from '../../core/protocol/encoding.js';
+import { type Address, ZERO_ADDRESS, addressToBytes, toChecksumAddress } from '../../lib/protocol/address.js';
+import { buildCapabilities, Capability, DEFAULT_CAPABILITIES } from '../../lib/protocol/capabilities.js';
+import { bytesToBigint } from '../../lib/protocol/encoding.js';
 import {
   type Capabilities,
   EndTranscodingSessionRequestSchema,
@@ -14,11 +14,11 @@ import {
   type Payment,
   PingPongSchema,
   type PriceInfo,
-} from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import { verifyOrchestratorRequest } from '../../core/protocol/orchestratorRequest.js';
-import { ticketsFromPayment } from '../../core/protocol/payment.js';
-import { Rational } from '../../core/protocol/rational.js';
-import { type LocalSigner, signMessage } from '../../core/protocol/signer.js';
+} from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { verifyOrchestratorRequest } from '../../lib/protocol/orchestratorRequest.js';
+import { ticketsFromPayment } from '../../lib/protocol/payment.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import { type LocalSigner, signMessage } from '../../lib/protocol/signer.js';
 import type { AiCatalog } from './ai/catalog.js';
 import type { ByocRegistry } from './byoc/registry.js';
 import type { ChainView } from './chainView.js';

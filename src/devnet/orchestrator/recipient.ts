@@ -2,12 +2,12 @@
 // ticket parameters bound to a secret recipientRand, and validating received tickets in go-livepeer's order.
 import { createHmac, randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { type Address, addressToBytes, toChecksumAddress } from '../../core/protocol/address.js';
-import { bigintToBytes, bytesEqual, bytesToBigint } from '../../core/protocol/encoding.js';
-import { type TicketParams, TicketParamsSchema } from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import type { Rational } from '../../core/protocol/rational.js';
-import { verifySig } from '../../core/protocol/signer.js';
-import { auxData, isWinningTicket, recipientRandHash, type Ticket, ticketEV, ticketHash, winProbForEV } from '../../core/protocol/ticket.js';
+import { type Address, addressToBytes, toChecksumAddress } from '../../lib/protocol/address.js';
+import { bigintToBytes, bytesEqual, bytesToBigint } from '../../lib/protocol/encoding.js';
+import { type TicketParams, TicketParamsSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import { verifySig } from '../../lib/protocol/signer.js';
+import { auxData, isWinningTicket, recipientRandHash, type Ticket, ticketEV, ticketHash, winProbForEV } from '../../lib/protocol/ticket.js';
 import type { ChainView, WinningTicket } from './chainView.js';
 
 /** go-livepeer's error texts (pm package). */

@@ -4,20 +4,20 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Agent, fetch } from 'undici';
-import type { Address } from '../../core/protocol/address.js';
-import { bytesEqual, concatBytes } from '../../core/protocol/encoding.js';
+import type { Address } from '../../lib/protocol/address.js';
+import { bytesEqual, concatBytes } from '../../lib/protocol/encoding.js';
 import {
   type SegData,
   type TranscodeResult,
   TranscodeResultSchema,
   type VideoProfile,
   VideoProfile_Format,
-} from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../core/protocol/hash.js';
-import { Rational } from '../../core/protocol/rational.js';
-import { signTranscodeResult } from '../../core/protocol/transcodeData.js';
-import { transcodeDebit } from '../../core/protocol/fees.js';
-import { transcodeSegment } from '../../core/media/transcode.js';
+} from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../lib/protocol/hash.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import { signTranscodeResult } from '../../lib/protocol/transcodeData.js';
+import { transcodeDebit } from '../../lib/protocol/fees.js';
+import { transcodeSegment } from '../../lib/media/transcode.js';
 import { decodePayment, header, httpError, readBody, toHash32, verifySegCreds } from './credentials.js';
 import type { FaultInjector } from './faults.js';
 import type { OrchestratorNode } from './orchestratorNode.js';

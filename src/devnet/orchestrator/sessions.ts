@@ -2,9 +2,9 @@
 // and per-(sender, session) balances with the pinned price.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { bigintToBytes } from '../../core/protocol/encoding.js';
-import { type AuthToken, AuthTokenSchema } from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../core/protocol/rational.js';
+import { bigintToBytes } from '../../lib/protocol/encoding.js';
+import { type AuthToken, AuthTokenSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../lib/protocol/rational.js';
 import type { Clock } from './clock.js';
 
 /** Auth tokens: HMAC-SHA256(secret, sessionId ‖ big-endian expiration), random 8-hex session ids. */

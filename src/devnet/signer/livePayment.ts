@@ -2,12 +2,12 @@
 // order and with its texts, billing at the session's initial price, balance carried in the signed state.
 import { fromBinary } from '@bufbuild/protobuf';
 import { randomBytes } from 'node:crypto';
-import { toChecksumAddress } from '../../core/protocol/address.js';
-import { type Capabilities, CapabilitiesSchema, type OrchestratorInfo, OrchestratorInfoSchema } from '../../core/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../core/protocol/rational.js';
-import type { Signer } from '../../core/protocol/signer.js';
-import { Balances, balanceKey } from '../../core/payments/balances.js';
-import { isLivePaymentType, liveUnits, unitsFee } from '../../core/payments/liveBilling.js';
+import { toChecksumAddress } from '../../lib/protocol/address.js';
+import { type Capabilities, CapabilitiesSchema, type OrchestratorInfo, OrchestratorInfoSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import type { Signer } from '../../lib/protocol/signer.js';
+import { Balances, balanceKey } from '../../lib/payments/balances.js';
+import { isLivePaymentType, liveUnits, unitsFee } from '../../lib/payments/liveBilling.js';
 import {
   ORCHESTRATOR_URL_HEADER,
   STATUS_NO_TICKETS,
@@ -16,10 +16,10 @@ import {
   decodeBytesField,
   getKey,
   parseStateJson,
-} from '../../core/payments/remoteSignerWire.js';
-import { emptySegmentCredentials } from '../../core/payments/segCreds.js';
-import { PaymentValidationError } from '../../core/payments/senderValidation.js';
-import type { TicketSender } from '../../core/payments/ticketSender.js';
+} from '../../lib/payments/remoteSignerWire.js';
+import { emptySegmentCredentials } from '../../lib/payments/segCreds.js';
+import { PaymentValidationError } from '../../lib/payments/senderValidation.js';
+import type { TicketSender } from '../../lib/payments/ticketSender.js';
 import { type PaymentState, StateError, newPaymentState, openState, sealState } from './state.js';
 
 /** O's auth token is refreshed in the last 10 % of its 30-minute validity. */

@@ -3,10 +3,10 @@
 //   node --import tsx src/devnet/signer/main.ts --port 3935 --eth-key <hex> [--eth-url <rpc> --controller <addr>]
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { type Address, isAddress } from '../../core/protocol/address.js';
-import { createChainClient } from '../../core/chain/chainClient.js';
-import { fastLocalSigner } from '../../core/payments/fastSigner.js';
-import { SenderMonitor, type SenderStateSource, fixedSenderState } from '../../core/payments/senderMonitor.js';
+import { type Address, isAddress } from '../../lib/protocol/address.js';
+import { createChainClient } from '../../lib/chain/chainClient.js';
+import { fastLocalSigner } from '../../lib/payments/fastSigner.js';
+import { SenderMonitor, type SenderStateSource, fixedSenderState } from '../../lib/payments/senderMonitor.js';
 import { type SignerServer, startSignerServer } from './server.js';
 
 /** Default port of go-livepeer's signer CLI address (127.0.0.1:3935). */

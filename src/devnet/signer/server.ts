@@ -3,21 +3,21 @@
 // /discover-orchestrators. Test hooks force 480/481/482 answers and count concurrent calls per state.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Address } from '../../core/protocol/address.js';
-import { bytesToHex0x } from '../../core/protocol/encoding.js';
-import { orchestratorRequestSig } from '../../core/protocol/orchestratorRequest.js';
-import type { Rational } from '../../core/protocol/rational.js';
-import type { Signer } from '../../core/protocol/signer.js';
-import type { SenderStateSource } from '../../core/payments/senderMonitor.js';
-import type { SenderValidationSettings } from '../../core/payments/senderValidation.js';
-import { TicketSender } from '../../core/payments/ticketSender.js';
+import type { Address } from '../../lib/protocol/address.js';
+import { bytesToHex0x } from '../../lib/protocol/encoding.js';
+import { orchestratorRequestSig } from '../../lib/protocol/orchestratorRequest.js';
+import type { Rational } from '../../lib/protocol/rational.js';
+import type { Signer } from '../../lib/protocol/signer.js';
+import type { SenderStateSource } from '../../lib/payments/senderMonitor.js';
+import type { SenderValidationSettings } from '../../lib/payments/senderValidation.js';
+import { TicketSender } from '../../lib/payments/ticketSender.js';
 import {
   DISCOVER_ORCHESTRATORS_PATH,
   type DiscoveredOrchestrator,
   GENERATE_LIVE_PAYMENT_PATH,
   SIGN_ORCHESTRATOR_INFO_PATH,
   errorBody,
-} from '../../core/payments/remoteSignerWire.js';
+} from '../../lib/payments/remoteSignerWire.js';
 import { type SignerReply, generateLivePayment } from './livePayment.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -1,11 +1,11 @@
 // The devnet signer's opaque payment state: JSON with go-livepeer's RemotePaymentState field names, signed by the
 // signer's key (B-sign of the JSON bytes) so a client cannot edit its balance, nonce or price.
 import { randomBytes } from 'node:crypto';
-import type { Address } from '../../core/protocol/address.js';
-import { base64Encode, utf8 } from '../../core/protocol/encoding.js';
-import { keccak256 } from '../../core/protocol/hash.js';
-import { type Signer, signMessage, verifySig } from '../../core/protocol/signer.js';
-import type { RemoteSignerState } from '../../core/payments/remoteSignerWire.js';
+import type { Address } from '../../lib/protocol/address.js';
+import { base64Encode, utf8 } from '../../lib/protocol/encoding.js';
+import { keccak256 } from '../../lib/protocol/hash.js';
+import { type Signer, signMessage, verifySig } from '../../lib/protocol/signer.js';
+import type { RemoteSignerState } from '../../lib/payments/remoteSignerWire.js';
 
 /** What the signer remembers between calls of one payment session. */
 export interface PaymentState {

@@ -3,9 +3,9 @@
  * It is mutated in place by the reducer (reduce.ts) so that one event costs O(1); views are derived from it
  * at render time (view.ts), at most ten times a second.
  */
-import type { ConfigEntry, FailoverView, SessionDetail, StatusResponse, TicketView } from '../../client/api.js';
-import type { AlertRaised, GatewayMode, LogLine } from '../../client/events.js';
-import type { Rational } from '../../core/protocol/rational.js';
+import type { ConfigEntry, FailoverView, SessionDetail, StatusResponse, TicketView } from '../../api/contract.js';
+import type { AlertRaised, GatewayMode, LogLine } from '../../api/events.js';
+import type { Rational } from '../../lib/protocol/rational.js';
 import { Ring } from './ring.js';
 import { RollingWindow } from './rollingWindow.js';
 

@@ -1,6 +1,6 @@
 /** Display formatting for the dashboard: money from bigint wei (never floats), durations, clocks, sparklines. */
-import { formatEth, formatGwei } from '../../core/payments/units.js';
-import { Rational } from '../../core/protocol/rational.js';
+import { formatEth, formatGwei } from '../../lib/payments/units.js';
+import { Rational } from '../../lib/protocol/rational.js';
 
 const WEI_1E15 = 10n ** 15n; // 0.001 ETH
 const WEI_1E7 = 10n ** 7n; // 0.01 gwei

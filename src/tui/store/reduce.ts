@@ -11,8 +11,8 @@ import type {
   SessionView,
   StatusResponse,
   TicketView,
-} from '../../client/api.js';
-import type { GwEvent, LogLine } from '../../client/events.js';
+} from '../../api/contract.js';
+import type { GwEvent, LogLine } from '../../api/events.js';
 import {
   LIMITS,
   createOrchestrator,

@@ -2,7 +2,7 @@
  * Views derived from DashboardState for one frame: plain rows of display strings that the components lay
  * out. Built at most ten times a second, never per event; pausing the dashboard keeps the last view.
  */
-import type { LogLine } from '../../client/events.js';
+import type { LogLine } from '../../api/events.js';
 import type {
   ConnectionInfo,
   DashboardView,

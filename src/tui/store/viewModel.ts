@@ -1,5 +1,5 @@
 /** The view model: what one frame of the dashboard shows, as display strings the components lay out. */
-import type { LogLine } from '../../client/events.js';
+import type { LogLine } from '../../api/events.js';
 
 export type ConnectionStateName = 'connecting' | 'live' | 'reconnecting' | 'down';
 

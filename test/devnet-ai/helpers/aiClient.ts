@@ -25,7 +25,7 @@ import {
   signSegData,
   ticketParamsEV,
   utf8,
-} from '../../../src/core/protocol/index.js';
+} from '../../../src/lib/protocol/index.js';
 import { OrchClient } from '../../devnet/helpers/orchClient.js';
 
 /** Hardhat #0 (public dev key, never real funds). */

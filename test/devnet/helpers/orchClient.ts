@@ -11,8 +11,8 @@ import {
   OrchestratorRequestSchema,
   type TranscodeResult,
   TranscodeResultSchema,
-} from '../../../src/core/protocol/gen/net/lp_rpc_pb.js';
-import { decodeGrpcFrames, decodeGrpcMessage, encodeGrpcFrame } from '../../../src/core/protocol/grpcFraming.js';
+} from '../../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+import { decodeGrpcFrames, decodeGrpcMessage, encodeGrpcFrame } from '../../../src/lib/protocol/grpcFraming.js';
 
 export interface GrpcReply {
   status: number;

@@ -19,7 +19,7 @@ import {
   type Payment,
   type SegData,
   type VideoProfile,
-} from '../../../src/core/protocol/index.js';
+} from '../../../src/lib/protocol/index.js';
 
 /** Public Hardhat dev keys (never real funds). */
 export const DEV_KEYS = {

@@ -5,9 +5,9 @@ import {
   OrchestratorInfoSchema,
   type OrchestratorRequest,
   OrchestratorRequestSchema,
-} from '../../../src/core/protocol/gen/net/lp_rpc_pb.js';
+} from '../../../src/lib/protocol/gen/net/lp_rpc_pb.js';
 
-export * from '../../../src/core/protocol/index.js';
+export * from '../../../src/lib/protocol/index.js';
 
 export const fromBinaryOrchestratorInfo = (b: Uint8Array): OrchestratorInfo => fromBinary(OrchestratorInfoSchema, b);
 export const toBinaryOrchestratorRequest = (r: OrchestratorRequest): Uint8Array => toBinary(OrchestratorRequestSchema, r);

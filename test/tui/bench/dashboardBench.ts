@@ -16,7 +16,7 @@ process.env.NODE_ENV ??= 'production';
 const [{ default: React }, { render }, { ControlClient }, { Dashboard }, { DashboardFeed }, { LiveStore }] = await Promise.all([
   import('react'),
   import('ink'),
-  import('../../../src/client/controlClient.js'),
+  import('../../../src/api/controlClient.js'),
   import('../../../src/tui/Dashboard.js'),
   import('../../../src/tui/feed.js'),
   import('../../../src/tui/liveStore.js'),

@@ -5,7 +5,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GwEventInput } from '../../../src/client/events.js';
+import type { GwEventInput } from '../../../src/api/events.js';
 
 const SESSIONS = Number(process.argv[2] ?? 100);
 const WIN_PROB = ((2n ** 256n - 1n) / 1000n).toString();

@@ -2,10 +2,10 @@
 // the AI session pools, the network's AI offers, go-livepeer's /getNetworkCapabilities and /getAISessionPoolsInfo,
 // the marketplace listing and the AI jobs.
 import type { Hono } from 'hono';
-import type { SessionDetail, SessionView } from '../../../client/api.js';
-import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../ai/aiApi.js';
+import type { SessionDetail, SessionView } from '../../../api/contract.js';
+import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../../api/contract.js';
 import type { AiPoolInfo } from '../../ai/aiSessions.js';
-import { PriceConfigError } from '../../ai/capabilityPrices.js';
+import { PriceConfigError } from '../../../lib/pricing/capabilityPrices.js';
 import { apiError, readJson, type ControlRouteModule } from '../app.js';
 
 /** What the routes need from the AI gateway. */

@@ -2,28 +2,13 @@
 // Writes answer 202 with the tx hash as soon as it is broadcast; GET /v1/tx/:hash follows it until mined.
 import type { Context, Hono } from 'hono';
 import type { Hash } from 'viem';
-import { checkFunding, type FundingAction } from '../../chain/accountView.js';
-import type { PendingTx } from '../../chain/chainClient.js';
-import { ChainError, toChainError } from '../../chain/errors.js';
+import { checkFunding, type FundingAction } from '../../../lib/chain/accountView.js';
+import type { PendingTx } from '../../../lib/chain/chainClient.js';
+import { ChainError, toChainError } from '../../../lib/chain/errors.js';
 import type { ChainRouteSource } from '../../chain/gatewayChain.js';
 import type { Logger } from '../../logger.js';
+import type { FundingTxResponse, TxStatusView } from '../../../api/contract.js';
 import { apiError, readJson, type ControlRouteModule, type RouteTable } from '../app.js';
-
-/** Answer of the POST /v1/funding/* routes (HTTP 202). */
-export interface FundingTxResponse {
-  readonly txHash: string;
-  readonly action: FundingAction;
-}
-
-/** GET /v1/tx/:hash. */
-export interface TxStatusView {
-  readonly hash: string;
-  readonly status: 'pending' | 'success' | 'reverted';
-  readonly action?: FundingAction;
-  readonly blockNumber?: string;
-  readonly feeWei?: string;
-  readonly reason?: string;
-}
 
 export const CHAIN_ROUTES: RouteTable = {
   '/v1/account': ['GET'],

@@ -1,9 +1,9 @@
 // The AI models the devnet orchestrator serves: per (pipeline, model) capacity bookkeeping (go-livepeer
 // CheckAICapacity), the capability advertisement (capacities and PerCapability models), and AI pricing
 // (core/orchestrator.go priceInfo: the sum over the job's capacities that carry model constraints).
-import { type CapabilityId, type ModelConstraintSpec, pipelineToCapability } from '../../../core/protocol/capabilities.js';
-import type { Capabilities } from '../../../core/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../../core/protocol/rational.js';
+import { type CapabilityId, type ModelConstraintSpec, pipelineToCapability } from '../../../lib/protocol/capabilities.js';
+import type { Capabilities } from '../../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../../lib/protocol/rational.js';
 import { type AiPipeline, DEVNET_RUNNER_VERSION, type DevnetAiOptions, isAiPipeline } from './config.js';
 
 /** One served model. */

@@ -2,7 +2,7 @@
 // cold, with what capacity and price, plus the parsers for the `--ai-models` / `--ai-price` / `--byoc` flags.
 import { parsePrice } from '../faults.js';
 
-import { AI_PIPELINES, type AiPipeline } from '../../../core/protocol/aiPipelines.js';
+import { AI_PIPELINES, type AiPipeline } from '../../../lib/protocol/aiPipelines.js';
 
 export { AI_PIPELINES, type AiPipeline };
 

@@ -4,7 +4,7 @@
 // like the runner (400 JSON naming the field) → devnet runner → debit units × expected price → 200 JSON or SSE.
 import { randomBytes } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { Rational } from '../../../core/protocol/rational.js';
+import { Rational } from '../../../lib/protocol/rational.js';
 import { decodePayment, header, httpError, readBody, verifySegCreds } from '../credentials.js';
 import type { FaultInjector } from '../faults.js';
 import type { OrchestratorNode } from '../orchestratorNode.js';

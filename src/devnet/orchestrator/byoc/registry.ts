@@ -1,7 +1,7 @@
 // BYOC (external) capabilities of the devnet orchestrator (go-livepeer core/external_capabilities.go): name, worker
 // (a built-in devnet handler or a real worker URL), capacity and load, and the price per second of compute.
-import { Rational } from '../../../core/protocol/rational.js';
-import { Capability } from '../../../core/protocol/capabilities.js';
+import { Rational } from '../../../lib/protocol/rational.js';
+import { Capability } from '../../../lib/protocol/capabilities.js';
 import type { CapabilityPrice } from '../ai/catalog.js';
 import type { DevnetByocOptions } from '../ai/config.js';
 

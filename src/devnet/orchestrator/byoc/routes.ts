@@ -2,12 +2,12 @@
 // /process/request/{rest} (signed job, capacity, payment credited to (sender, capability), ≥ 60 s of balance, run,
 // debit price × ⌈seconds⌉, Livepeer-Balance), and POST /capability/register|unregister with the orchestrator secret.
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { type Address, toChecksumAddress } from '../../../core/protocol/address.js';
-import { base64Encode, hexToBytes, utf8 } from '../../../core/protocol/encoding.js';
-import type { TicketParams } from '../../../core/protocol/gen/net/lp_rpc_pb.js';
-import { keccak256 } from '../../../core/protocol/hash.js';
-import { Rational } from '../../../core/protocol/rational.js';
-import { verifySig } from '../../../core/protocol/signer.js';
+import { type Address, toChecksumAddress } from '../../../lib/protocol/address.js';
+import { base64Encode, hexToBytes, utf8 } from '../../../lib/protocol/encoding.js';
+import type { TicketParams } from '../../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { keccak256 } from '../../../lib/protocol/hash.js';
+import { Rational } from '../../../lib/protocol/rational.js';
+import { verifySig } from '../../../lib/protocol/signer.js';
 import { decodePayment, goBase64, header, httpError, readBody } from '../credentials.js';
 import type { FaultInjector } from '../faults.js';
 import type { OrchestratorNode } from '../orchestratorNode.js';

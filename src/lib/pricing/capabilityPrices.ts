@@ -3,7 +3,7 @@
 // gateway's max price per (pipeline, model) and for the price it charges its own customers. Pure and exact:
 // numbers are read from the JSON text as decimals, never through floats. USD amounts convert at the current ETH/USD
 // rate; without one their price is *unknown*, resolved as 0 wei (pay nothing) — never as "no cap".
-import { type EthUsdRate, usdToWei } from '../pricing/fiatPrice.js';
+import { type EthUsdRate, usdToWei } from './fiatPrice.js';
 import { Rational } from '../protocol/rational.js';
 import { type PricedPipeline, isPricedPipeline } from './pipelines.js';
 

@@ -9,11 +9,11 @@ import type {
   SessionView,
   StatusResponse,
   TicketView,
-} from './api.js';
+} from './contract.js';
 import { checkDaemon, readToken } from './daemonState.js';
 import { DaemonNotRunningError, GwClientError, UnauthorizedError } from './errors.js';
 import { parseEvent, type GwEvent } from './events.js';
-import type { GwPaths } from './paths.js';
+import type { GwPaths } from '../lib/settings/paths.js';
 import { SseParser } from './sse.js';
 
 export interface ControlClientOptions {

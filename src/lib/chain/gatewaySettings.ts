@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem';
-import type { GwPaths } from '../../client/paths.js';
+import type { GwPaths } from '../settings/paths.js';
 import { locateKeyFile, type GatewayAccount } from '../payments/accountUnlock.js';
 import { listKeyFiles } from '../payments/keystore.js';
 import { createChainClient, type ChainClient } from './chainClient.js';

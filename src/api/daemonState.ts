@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { DaemonState } from './api.js';
-import type { GwPaths } from './paths.js';
+import type { DaemonState } from './contract.js';
+import type { GwPaths } from '../lib/settings/paths.js';
 
 /** Whether a process with this pid exists and is not a zombie (signal 0 probes without touching it). */
 export function isProcessAlive(pid: number): boolean {

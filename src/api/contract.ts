@@ -1,6 +1,10 @@
 /** Wire types of the control API, shared by the daemon and the typed client. */
 import type { GatewayMode } from './events.js';
-import type { SettingSource, SettingValue } from './settings.js';
+import type { AccountView, FundingAction } from '../lib/chain/accountView.js';
+import type { PricesResponse, PriceUpdateRequest, PriceEntryView, EthUsdView } from '../lib/pricing/priceViews.js';
+import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../lib/settings/settingViews.js';
+
+export type { AccountView, FundingAction, PricesResponse, PriceUpdateRequest, PriceEntryView, EthUsdView, ConfigEntry, ConfigResponse, ConfigUpdateRequest };
 
 export interface Endpoints {
   readonly control: string;
@@ -21,27 +25,6 @@ export interface StatusResponse {
   readonly orchestrators: { readonly known: number; readonly usable: number; readonly rejected: number };
   readonly sessions: { readonly active: number; readonly streams: number; readonly aiJobs: number };
   readonly draining: boolean;
-}
-
-export interface ConfigEntry {
-  readonly key: string;
-  readonly value: SettingValue | null;
-  readonly source: SettingSource;
-  readonly default: SettingValue | null;
-  readonly restart: boolean;
-  readonly description: string;
-  readonly goFlag: string | null;
-}
-
-export interface ConfigResponse {
-  readonly settings: ConfigEntry[];
-  /** Keys whose new values take effect only after a restart. */
-  readonly pendingRestart: string[];
-}
-
-export interface ConfigUpdateRequest {
-  readonly set?: Record<string, SettingValue>;
-  readonly unset?: string[];
 }
 
 export interface ErrorBody {
@@ -134,4 +117,45 @@ export interface SessionDetail extends SessionView {
   readonly segments: SegmentRecord[];
   readonly failovers: FailoverView[];
   readonly tickets: TicketView[];
+}
+
+/** One (orchestrator, pipeline, model) offer (GET /v1/ai/network). */
+export interface OfferView {
+  readonly uri: string;
+  readonly address: string | null;
+  /** AI pipeline slug, or "byoc". */
+  readonly pipeline: string;
+  /** Model id, or the BYOC capability name. */
+  readonly modelId: string;
+  readonly warm: boolean;
+  readonly capacity: number;
+  readonly capacityInUse: number;
+  /** Exact wei per unit "num/den", null when O quotes none. */
+  readonly pricePerUnit: string | null;
+  readonly pricePerUnitWei: string | null;
+  readonly unit: string;
+}
+
+/** GET /v1/ai/network. */
+export interface NetworkOffersResponse {
+  readonly orchestrators: OfferView[];
+  /** Orchestrators that did not answer the capability poll, with why. */
+  readonly unreachable: Array<{ readonly uri: string; readonly error: string }>;
+  readonly updatedAt: string;
+}
+
+/** Answer of the POST /v1/funding/* routes (HTTP 202). */
+export interface FundingTxResponse {
+  readonly txHash: string;
+  readonly action: FundingAction;
+}
+
+/** GET /v1/tx/:hash. */
+export interface TxStatusView {
+  readonly hash: string;
+  readonly status: 'pending' | 'success' | 'reverted';
+  readonly action?: FundingAction;
+  readonly blockNumber?: string;
+  readonly feeWei?: string;
+  readonly reason?: string;
 }

@@ -1,6 +1,5 @@
-// Wire types of the AI control routes (/v1/prices, /v1/ai/*), shared by the daemon and `gw price` / `gw orchestrators`.
+// The price views gw shows (GET /v1/prices, `gw price show` offline): what aiPrices produces and the API carries.
 import type { PriceCurrency } from './capabilityPrices.js';
-import type { OfferView } from './networkView.js';
 
 /** One per-capability price as configured, with its resolved wei per unit. */
 export interface PriceEntryView {
@@ -75,12 +74,4 @@ export interface PriceUpdateRequest {
   readonly pixelsPerUnit?: string;
   readonly currency?: string;
   readonly remove?: boolean;
-}
-
-/** GET /v1/ai/network. */
-export interface NetworkOffersResponse {
-  readonly orchestrators: OfferView[];
-  /** Orchestrators that did not answer the capability poll, with why. */
-  readonly unreachable: Array<{ readonly uri: string; readonly error: string }>;
-  readonly updatedAt: string;
 }

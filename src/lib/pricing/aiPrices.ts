@@ -3,13 +3,13 @@
 // read back for `gw price show` and updated (persisted through the runtime config) for `gw price set`. USD prices
 // convert at the ETH/USD rate of the attached rate source and are re-resolved whenever that rate changes.
 import { readFileSync } from 'node:fs';
-import type { ConfigResponse, ConfigUpdateRequest } from '../../client/api.js';
-import type { SettingValue } from '../../client/settings.js';
-import { formatWeiPerPixel } from '../discovery/registry.js';
-import { type EthUsdRateSource, formatUsdPerEth, quoteAgeSeconds } from '../pricing/fiatPrice.js';
-import { effectiveCap, noRateReason, type VideoCap, videoCapFromSettings } from '../pricing/videoCap.js';
+import type { ConfigResponse, ConfigUpdateRequest } from '../settings/settingViews.js';
+import type { SettingValue } from '../settings/settings.js';
+import { formatWeiPerPixel } from './priceFormat.js';
+import { type EthUsdRateSource, formatUsdPerEth, quoteAgeSeconds } from './fiatPrice.js';
+import { effectiveCap, noRateReason, type VideoCap, videoCapFromSettings } from './videoCap.js';
 import { Rational } from '../protocol/rational.js';
-import type { EthUsdView, PriceEntryView, PriceUpdateRequest, PricesResponse } from './aiApi.js';
+import type { EthUsdView, PriceEntryView, PriceUpdateRequest, PricesResponse } from './priceViews.js';
 import {
   type CapabilityPriceEntry,
   type CapabilityPriceTable,
