@@ -66,11 +66,11 @@ module.exports = {
     },
     {
       name: 'no-value-folder-cycles-in-core',
-      comment: 'no cycle of runtime imports between the folders of src/core',
+      comment: 'no cycle between the folders of src/core (the folder scope counts type-only imports too, so this is stricter than the issue asks)',
       severity: 'error',
       scope: 'folder',
       from: { path: '^src/core/' },
-      to: { circular: true, dependencyTypesNot: ['type-only'], viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
   ],
   options: {

@@ -53,22 +53,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const config = new RuntimeConfig(resolved, paths.configFile, bus);
   const log = createLogger({
     logFile: paths.logFile,
-    level: config.get<string>('logLevel'),
+    level: config.get('logLevel'),
     foreground: opts.foreground,
     onLine: (l) => bus.emit({ type: 'log', level: l.level >= 50 ? 'error' : l.level >= 40 ? 'warn' : 'info', module: l.module ?? 'daemon', msg: l.msg }),
   });
   const token = ensureToken(paths.tokenFile);
   const startedAt = new Date();
 
-  const controlAddr = parseListenAddr(config.get<string>('controlAddr'), 'controlAddr');
+  const controlAddr = parseListenAddr(config.get('controlAddr'), 'controlAddr');
   if (!isLoopbackHost(controlAddr.host)) {
-    if (!config.get<boolean>('allowPublicBind')) {
+    if (!config.get('allowPublicBind')) {
       throw new Error(`refusing to expose the control API on ${controlAddr.host}: pass --allow-public-bind if you really mean it`);
     }
     log.warn({ host: controlAddr.host }, 'control API listens on a non-loopback address; anyone who can reach it and holds the token controls this gateway');
   }
-  const httpAddr = parseListenAddr(config.get<string>('httpAddr'), 'httpAddr');
-  const rtmpAddr = parseListenAddr(config.get<string>('rtmpAddr'), 'rtmpAddr');
+  const httpAddr = parseListenAddr(config.get('httpAddr'), 'httpAddr');
+  const rtmpAddr = parseListenAddr(config.get('rtmpAddr'), 'rtmpAddr');
 
   const node = await buildGatewayNode({ config, bus, log, paths, password: opts.password, rtmp: { host: rtmpAddr.host, port: rtmpAddr.port } });
   const mode: GatewayMode = node.mode;
@@ -83,10 +83,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     startedAt: startedAt.toISOString(),
     uptimeMs: Date.now() - startedAt.getTime(),
     mode,
-    network: config.get<string>('network'),
+    network: config.get('network'),
     dataDir: paths.dataDir,
     endpoints,
-    orchestrators: node.gateway.registry.counts(),
+    orchestrators: node.discovery.registry.counts(),
     sessions: { active: node.gateway.streams.activeCount + node.ai.activeJobs(), streams: node.gateway.streams.activeCount, aiJobs: node.ai.activeJobs() },
     draining,
   });
@@ -99,10 +99,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       config,
       status,
       closing,
+      log,
       metrics: () => node.metrics.registry.metrics(),
       shutdown: (reason) => {
         void stop(reason);
-        return { drainTimeoutMs: config.get<number>('drainTimeout') };
+        return { drainTimeoutMs: config.get('drainTimeout') };
       },
     },
     node.routes,
@@ -155,7 +156,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log.info({ reason }, 'stopping: intake off, draining');
       bus.emit({ type: 'daemon.stopping', reason });
       await Promise.all(drainables.map((d) => d.stopIntake()));
-      const timeout = config.get<number>('drainTimeout');
+      const timeout = config.get('drainTimeout');
       const drainedInTime = await Promise.race([
         Promise.all(drainables.map((d) => d.drained())).then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), timeout).unref()),

@@ -1,30 +1,35 @@
 import type { Server } from 'node:http';
 import type { GatewayMode, GwEvent } from '../api/events.js';
 import type { GwPaths } from '../lib/settings/paths.js';
+import { resolveFfmpeg } from '../lib/media/ffmpeg.js';
+import { resolveValidationSettings } from '../lib/payments/senderValidation.js';
+import { SenderMonitor } from '../lib/payments/senderMonitor.js';
+import { TicketSender } from '../lib/payments/ticketSender.js';
+import { formatUsdPerEth } from '../lib/pricing/fiatPrice.js';
+import { createAiGateway, type AiGateway } from './ai/aiGateway.js';
 import { startAlerts } from './alerts/alerts.js';
+import { ByocBalances } from './byoc/byocPayment.js';
+import { byocJobSigner, byocRoute } from './byoc/byocGateway.js';
+import { FundingService } from './chain/fundingService.js';
 import { startGatewayChain, type GatewayChain } from './chain/gatewayChain.js';
 import { PriceFeedWatcher, priceFeedAddressFor } from './chain/priceFeed.js';
 import type { ControlRouteModule } from './control/app.js';
+import { aiControlRoutes } from './control/routes/ai.js';
 import { chainRoutes } from './control/routes/chain.js';
 import { gatewayRoutes } from './control/routes/gateway.js';
+import { DiscoveryService } from './discovery/discoveryService.js';
 import type { EventBus } from './eventBus.js';
-import { createAiGateway, type AiGateway } from './ai/aiGateway.js';
-import type { GatewayRoute } from './ai/aiRoutes.js';
 import { GatewayService } from './gateway/gatewayService.js';
-import { RecentActivity } from './gateway/recentActivity.js';
+import { createGatewayHttpServer } from './gateway/httpServer.js';
+import { ActivityProjection } from './gateway/activityProjection.js';
 import { startRtmpStreams } from './gateway/rtmpStreams.js';
 import type { RtmpIngest } from './ingest/rtmpServer.js';
 import type { Logger } from './logger.js';
-import { resolveFfmpeg } from '../lib/media/ffmpeg.js';
 import { createMetrics, type Metrics, weiToGweiFloat } from './metrics/metrics.js';
 import { LocalPaymentSource } from './payments/localPaymentSource.js';
 import type { PaymentSource } from './payments/paymentSource.js';
 import { RemotePaymentSource } from './payments/remotePaymentSource.js';
 import { RemoteSignerClient } from './payments/remoteSigner.js';
-import { SenderMonitor } from '../lib/payments/senderMonitor.js';
-import { resolveValidationSettings } from '../lib/payments/senderValidation.js';
-import { TicketSender } from '../lib/payments/ticketSender.js';
-import { formatUsdPerEth } from '../lib/pricing/fiatPrice.js';
 import type { RuntimeConfig } from './runtimeConfig.js';
 import { GW_VERSION } from './version.js';
 
@@ -32,13 +37,15 @@ import { GW_VERSION } from './version.js';
 export interface GatewayNode {
   readonly mode: GatewayMode;
   readonly metrics: Metrics;
+  readonly discovery: DiscoveryService;
   readonly gateway: GatewayService;
   readonly ai: AiGateway;
   readonly chain: GatewayChain | null;
+  /** The control API's routes beyond its own (/healthz, /v1/status, /v1/config, /v1/events, /v1/shutdown, /metrics). */
   readonly routes: ControlRouteModule[];
   /** Actual RTMP listen port (0 when RTMP is off). */
   readonly rtmpPort: number;
-  /** Starts listening on the gateway HTTP port. */
+  /** The gateway HTTP port's server (push, HLS, AI, BYOC); the daemon makes it listen. */
   readonly http: Server;
   stopIntake(): void;
   drained(): Promise<void>;
@@ -54,147 +61,119 @@ export interface NodeContext {
   readonly rtmp: { host: string; port: number };
 }
 
-/** Builds chain → payments → gateway → RTMP ingest. */
+type Closer = () => Promise<void> | void;
+
+/**
+ * The composition root: builds chain → payments → metrics → discovery → AI, BYOC and video → the gateway HTTP port
+ * and RTMP ingest, and the control routes over those services. Nothing else wires services to each other.
+ */
 export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
   const { config, bus, log } = ctx;
   const abort = new AbortController();
-  const closers: Array<() => Promise<void> | void> = [() => abort.abort()];
+  const closers: Closer[] = [() => abort.abort()];
   try {
     const chain = await startGatewayChain({ config, log: log.child({ module: 'chain' }), bus, paths: ctx.paths, signal: abort.signal, password: ctx.password });
     if (chain) closers.push(() => chain.close());
     const ethUsd = chain ? await startPriceFeed(ctx, chain) : undefined;
     if (ethUsd) closers.push(() => ethUsd.close());
-    const remoteSignerUrl = config.get<string | undefined>('remoteSignerUrl');
+    const remoteSignerUrl = config.get('remoteSignerUrl');
     const mode: GatewayMode = remoteSignerUrl ? 'remote-signer' : chain ? 'on-chain' : 'off-chain';
-    const metrics = createMetrics({ nodeId: `${chain?.address ?? ''}-` });
-    const onEvent = (ev: GwEvent) => {
-      metrics.gwEvents.inc({ type: ev.type });
-      if (ev.type === 'chain.updated' && chain) {
-        metrics.gatewayDeposit.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.depositWei)));
-        metrics.gatewayReserve.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.reserveWei)));
-      }
-      if (ev.type === 'tickets.sent') chain?.recordSpend(BigInt(ev.evWei));
-    };
-    const unsubscribeMetrics = bus.subscribe(onEvent);
-    // The chain announced its first deposit/reserve before the metrics existed: count the history in as well.
-    for (const ev of bus.since(0)) onEvent(ev);
-    closers.push(unsubscribeMetrics);
+    const metrics = startMetrics(bus, chain, closers);
+    const { payments, ticketSender } = await startPayments(ctx, chain, closers);
+    // A remote signer cannot sign segment hashes or BYOC jobs: only a local key does.
+    const localKey = payments?.kind === 'local' ? chain?.signer : undefined;
+    const lastL1Block = chain ? () => chain.latestL1Block() : undefined;
 
-    let payments: PaymentSource | null = null;
-    let ticketSender: TicketSender | undefined;
-    if (remoteSignerUrl) {
-      payments = new RemotePaymentSource(new RemoteSignerClient({ url: remoteSignerUrl }));
-    } else if (chain) {
-      const monitor = new SenderMonitor(chain.client, chain.address);
-      await monitor.refresh();
-      // The chain module's watcher already polls blocks, rounds and the sender: feed its snapshot to the ticket
-      // sender instead of polling the RPC a second time (only a new round's block hash is fetched).
-      const follow = setInterval(() => {
-        monitor.applySnapshot(chain.snapshot()).catch((err: unknown) => log.warn({ module: 'payments', err: (err as Error).message }, 'sender state update failed'));
-      }, 1000);
-      follow.unref();
-      closers.push(() => clearInterval(follow));
-      const sender = new TicketSender({
-        signer: chain.signer,
-        chain: monitor,
-        settings: resolveValidationSettings({
-          maxTicketEV: BigInt(config.get<string>('maxTicketEV')),
-          maxTotalEV: BigInt(config.get<string>('maxTotalEV')),
-          depositMultiplier: BigInt(config.get<number>('depositMultiplier')),
-        }),
-      });
-      const local = new LocalPaymentSource({ sender, signer: chain.signer });
-      const purge = setInterval(() => local.balances.purgeIdle(), 60_000);
-      purge.unref();
-      closers.push(() => clearInterval(purge));
-      payments = local;
-      ticketSender = sender;
-    }
-
-    let ffmpeg: string | undefined;
-    try {
-      ffmpeg = (await resolveFfmpeg({ explicitPath: config.get<string | undefined>('ffmpegPath') })).path;
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'ffmpeg not found: RTMP ingest is off (HTTP push still works); run gw doctor');
-    }
-
-    const extraRoutes: GatewayRoute[] = [];
-    const gateway = new GatewayService({
-      extraRoutes,
+    const discovery = new DiscoveryService({
       config,
       bus,
+      log: log.child({ module: 'discovery' }),
+      metrics,
+      payments,
+      onChain: chain !== null,
+      ...(chain ? { chain: { client: chain.client.publicClient, bondingManager: chain.client.contracts.bondingManager, serviceRegistry: chain.client.contracts.serviceRegistry } } : {}),
+    });
+    closers.push(() => discovery.close());
+
+    // Sessions, tickets and failovers for the control API, folded from the bus before anything emits.
+    const activity = new ActivityProjection(bus);
+    closers.push(() => activity.close());
+    const ai = createAiGateway({
+      config,
+      bus,
+      activity,
+      log: log.child({ module: 'ai' }),
+      discovery,
+      payments,
+      signer: localKey,
+      onChain: chain !== null,
+      metricsRegistry: metrics.registry,
+      ...(lastL1Block ? { lastL1Block } : {}),
+    });
+    if (ethUsd) ai.prices.setRateSource(ethUsd);
+    closers.push(() => ai.close());
+    const byoc = byocRoute({
+      pool: () => discovery.pool(),
+      signer: byocJobSigner(localKey),
+      ...(ticketSender && localKey ? { ticketSender } : {}),
+      bus,
+      log: log.child({ module: 'byoc' }),
+      jobs: ai.jobs,
+      metrics: ai.metrics,
+      balances: new ByocBalances(),
+    });
+
+    const ffmpeg = await findFfmpeg(config, log);
+    const gateway = new GatewayService({
+      config,
+      bus,
+      activity,
       log: log.child({ module: 'gateway' }),
       metrics,
       payments,
-      // A remote signer cannot sign segment hashes: video segments are only signed with a local key.
-      segmentSigner: payments?.kind === 'local' ? chain?.signer : undefined,
+      segmentSigner: localKey,
       onChain: chain !== null,
-      chain: chain
-        ? {
-            client: chain.client.publicClient,
-            bondingManager: chain.client.contracts.bondingManager,
-            serviceRegistry: chain.client.contracts.serviceRegistry,
-            lastL1Block: () => chain.latestL1Block(),
-          }
-        : undefined,
-      ffmpeg,
+      discovery,
+      ...(lastL1Block ? { lastL1Block } : {}),
       dataDir: ctx.paths.dataDir,
       ...(ethUsd ? { ethUsd } : {}),
     });
     closers.push(() => gateway.close());
-    const ai = createAiGateway({
-      config,
-      bus,
-      log: log.child({ module: 'ai' }),
-      registry: gateway.registry,
-      pool: () => gateway.pool(),
-      payments,
-      signer: payments?.kind === 'local' ? chain?.signer : undefined,
-      ticketSender,
-      onChain: chain !== null,
-      metricsRegistry: metrics.registry,
-      lastL1Block: chain ? () => chain.latestL1Block() : undefined,
+    const http = createGatewayHttpServer({
+      hls: gateway.hls,
+      pushSegment: (req) => gateway.pushSegment(req),
+      routes: [ai.route, byoc],
+      maxInFlightBytes: () => config.get('maxPushBacklogMb') * 1024 * 1024,
+      log,
     });
-    if (ethUsd) ai.prices.setRateSource(ethUsd);
-    extraRoutes.push(...ai.routes);
-    closers.push(() => ai.close());
-    const activity = new RecentActivity(bus);
-    closers.push(() => activity.close());
+
     const alerts = startAlerts({
       bus,
       config,
       log: log.child({ module: 'alerts' }),
       dataDir: ctx.paths.dataDir,
       node: { version: GW_VERSION, ...(chain ? { address: chain.address } : {}) },
-      pool: { orchestrators: () => gateway.registry.list(), maxPrice: () => gateway.maxPrice() },
+      pool: { orchestrators: () => discovery.registry.list(), maxPrice: () => gateway.maxPrice() },
     });
     closers.push(() => alerts.close());
 
-    let rtmp: RtmpIngest | undefined;
-    if (ffmpeg) {
-      rtmp = await startRtmpStreams({
-        host: ctx.rtmp.host,
-        port: ctx.rtmp.port,
-        ffmpeg,
-        registry: gateway.streams,
-        log: log.child({ module: 'rtmp' }),
-        specFor: (id) => gateway.specFor(id, 'rtmp'),
-        authWebhookUrl: () => config.get<string | undefined>('authWebhookUrl'),
-      });
-      const r = rtmp;
-      closers.push(() => r.close());
-    }
-    gateway.start();
+    const rtmp = ffmpeg ? await startRtmp(ctx, gateway, ffmpeg, closers) : undefined;
+    discovery.start(() => gateway.probeSpec());
 
     return {
       mode,
       metrics,
+      discovery,
       gateway,
       ai,
       chain,
-      routes: [gatewayRoutes(gateway, activity, ai), ai.control, chain ? chain.routes : chainRoutes(null, log)],
+      routes: [
+        gatewayRoutes(gateway, activity),
+        aiControlRoutes(ai.control),
+        chainRoutes(chain ? { account: chain, funding: new FundingService(chain, log.child({ module: 'funding' })) } : null),
+      ],
       rtmpPort: rtmp?.port ?? 0,
-      http: gateway.http,
+      http,
       stopIntake: () => gateway.stopIntake(),
       drained: () => gateway.streams.drained(),
       close: async () => {
@@ -207,12 +186,84 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
   }
 }
 
+/** Prometheus metrics, fed from the event bus (including what happened before they existed). */
+function startMetrics(bus: EventBus, chain: GatewayChain | null, closers: Closer[]): Metrics {
+  const metrics = createMetrics({ nodeId: `${chain?.address ?? ''}-` });
+  const onEvent = (ev: GwEvent) => {
+    metrics.gwEvents.inc({ type: ev.type });
+    if (ev.type === 'chain.updated' && chain) {
+      metrics.gatewayDeposit.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.depositWei)));
+      metrics.gatewayReserve.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.reserveWei)));
+    }
+    if (ev.type === 'tickets.sent') chain?.recordSpend(BigInt(ev.evWei));
+  };
+  closers.push(bus.subscribe(onEvent));
+  // The chain announced its first deposit/reserve before the metrics existed: count the history in as well.
+  for (const ev of bus.since(0)) onEvent(ev);
+  return metrics;
+}
+
+/** How the gateway pays: a remote signer, its own key on chain (tickets from a local sender), or nothing off-chain. */
+async function startPayments(ctx: NodeContext, chain: GatewayChain | null, closers: Closer[]): Promise<{ payments: PaymentSource | null; ticketSender?: TicketSender }> {
+  const { config, log } = ctx;
+  const remoteSignerUrl = config.get('remoteSignerUrl');
+  if (remoteSignerUrl) return { payments: new RemotePaymentSource(new RemoteSignerClient({ url: remoteSignerUrl })) };
+  if (!chain) return { payments: null };
+  const monitor = new SenderMonitor(chain.client, chain.address);
+  await monitor.refresh();
+  // The chain module's watcher already polls blocks, rounds and the sender: feed its snapshot to the ticket
+  // sender instead of polling the RPC a second time (only a new round's block hash is fetched).
+  const follow = setInterval(() => {
+    monitor.applySnapshot(chain.snapshot()).catch((err: unknown) => log.warn({ module: 'payments', err: (err as Error).message }, 'sender state update failed'));
+  }, 1000);
+  follow.unref();
+  closers.push(() => clearInterval(follow));
+  const sender = new TicketSender({
+    signer: chain.signer,
+    chain: monitor,
+    settings: resolveValidationSettings({
+      maxTicketEV: BigInt(config.get('maxTicketEV')),
+      maxTotalEV: BigInt(config.get('maxTotalEV')),
+      depositMultiplier: BigInt(config.get('depositMultiplier')),
+    }),
+  });
+  const local = new LocalPaymentSource({ sender, signer: chain.signer });
+  const purge = setInterval(() => local.balances.purgeIdle(), 60_000);
+  purge.unref();
+  closers.push(() => clearInterval(purge));
+  return { payments: local, ticketSender: sender };
+}
+
+async function findFfmpeg(config: RuntimeConfig, log: Logger): Promise<string | undefined> {
+  try {
+    return (await resolveFfmpeg({ explicitPath: config.get('ffmpegPath') })).path;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'ffmpeg not found: RTMP ingest is off (HTTP push still works); run gw doctor');
+    return undefined;
+  }
+}
+
+/** RTMP ingest into the video gateway (ffmpeg segments the stream). */
+async function startRtmp(ctx: NodeContext, gateway: GatewayService, ffmpeg: string, closers: Closer[]): Promise<RtmpIngest> {
+  const rtmp = await startRtmpStreams({
+    host: ctx.rtmp.host,
+    port: ctx.rtmp.port,
+    ffmpeg,
+    registry: gateway.streams,
+    log: ctx.log.child({ module: 'rtmp' }),
+    specFor: (id) => gateway.specFor(id, 'rtmp'),
+    authWebhookUrl: () => ctx.config.get('authWebhookUrl'),
+  });
+  closers.push(() => rtmp.close());
+  return rtmp;
+}
+
 /** The ETH/USD price feed for USD prices, read once before anything prices a job; undefined when the network has none. */
 async function startPriceFeed(ctx: NodeContext, chain: GatewayChain): Promise<PriceFeedWatcher | undefined> {
   const log = ctx.log.child({ module: 'pricefeed' });
   const feed = await priceFeedAddressFor({
     network: chain.settings.network,
-    configured: ctx.config.get<string | undefined>('priceFeedAddr'),
+    configured: ctx.config.get('priceFeedAddr'),
     devnetDir: ctx.paths.devnetDir,
     rpcUrl: chain.settings.rpcUrl,
   });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/lib/settings/paths.js';
 import type { PricesResponse, NetworkOffersResponse } from '../../src/api/contract.js';
 import { createControlApp } from '../../src/core/control/app.js';
+import { aiControlRoutes } from '../../src/core/control/routes/ai.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { ROOT, tempDataDir } from '../helpers/gw.js';
 import { startAiGateway, type TestAiGateway } from './harness.js';
@@ -77,7 +78,7 @@ describe('gw price and gw orchestrators ls through the control API', () => {
     g = await startAiGateway([o1.serviceUri, o2.serviceUri]);
     const app = createControlApp(
       { token: 'secret-token', bus: g.bus, config: g.config, status: () => ({}) as never, shutdown: () => ({ drainTimeoutMs: 0 }), closing: new Promise(() => undefined) },
-      [g.ai.control],
+      [aiControlRoutes(g.ai.control)],
     );
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

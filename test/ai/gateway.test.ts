@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GwEvent } from '../../src/api/events.js';
 import type { AddressInfo } from 'node:net';
 import { createControlApp } from '../../src/core/control/app.js';
+import { aiControlRoutes } from '../../src/core/control/routes/ai.js';
 import { createGatewayHttpServer } from '../../src/core/gateway/httpServer.js';
 import { HlsStore } from '../../src/core/hls/streamStore.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
@@ -255,7 +256,7 @@ describe('views', () => {
     expect(text).toMatch(/livepeer_ai_request_errors\{[^}]*error_code="no orchestrators available"/);
     const app = createControlApp(
       { token: 't', bus: gw.bus, config: gw.config, status: () => ({}) as never, shutdown: () => ({ drainTimeoutMs: 0 }), closing: new Promise(() => undefined) },
-      [gw.ai.control],
+      [aiControlRoutes(gw.ai.control)],
     );
     const auth = { headers: { authorization: 'Bearer t' } };
     const pools = (await (await app.request('/getAISessionPoolsInfo', auth)).json()) as Record<string, unknown>;
@@ -267,8 +268,8 @@ describe('views', () => {
     expect(caps.orchestrators).toHaveLength(2);
   });
 
-  it('mounts on the gateway HTTP port through createGatewayHttpServer extraRoutes', async () => {
-    const server = createGatewayHttpServer({ hls: new HlsStore(), pushSegment: () => Promise.reject(new Error('no video in this test')), extraRoutes: gw.ai.routes });
+  it('mounts on the gateway HTTP port through createGatewayHttpServer routes', async () => {
+    const server = createGatewayHttpServer({ hls: new HlsStore(), pushSegment: () => Promise.reject(new Error('no video in this test')), routes: [gw.ai.route] });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -10,6 +10,9 @@ import { Registry } from 'prom-client';
 import { resolveSettings } from '../../src/lib/settings/resolveSettings.js';
 import type { SettingValue } from '../../src/lib/settings/settings.js';
 import { type AiGateway, createAiGateway } from '../../src/core/ai/aiGateway.js';
+import { byocJobSigner, byocRoute } from '../../src/core/byoc/byocGateway.js';
+import { ByocBalances } from '../../src/core/byoc/byocPayment.js';
+import { Blocklist } from '../../src/core/discovery/blocklist.js';
 import { StaticPool } from '../../src/core/discovery/pools.js';
 import { OrchestratorRegistry } from '../../src/core/discovery/registry.js';
 import { EventBus } from '../../src/core/eventBus.js';
@@ -53,18 +56,27 @@ export async function startAiGateway(
     config,
     bus,
     log: pino({ level: 'silent' }),
-    registry: new OrchestratorRegistry({ bus }),
-    pool: () => pool,
+    discovery: { registry: new OrchestratorRegistry({ bus }), pool: () => pool, blocklist: () => Blocklist.parse(config.get('orchBlocklist')), discoveryTimeoutMs: () => config.get('discoveryTimeout') },
     payments,
     signer,
-    ...(sender ? { ticketSender: sender } : {}),
     onChain: false,
     metricsRegistry: metrics,
+  });
+  // BYOC beside the AI API, as the daemon's composition root mounts it.
+  const byoc = byocRoute({
+    pool: () => pool,
+    signer: byocJobSigner(signer),
+    ...(sender ? { ticketSender: sender } : {}),
+    bus,
+    log: pino({ level: 'silent' }),
+    jobs: ai.jobs,
+    metrics: ai.metrics,
+    balances: new ByocBalances(),
   });
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     void (async () => {
-      for (const r of ai.routes) if (await r(req, res, url)) return;
+      for (const r of [ai.route, byoc]) if (await r(req, res, url)) return;
       res.writeHead(404).end('not found');
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end('Internal Server Error');

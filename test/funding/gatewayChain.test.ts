@@ -13,6 +13,7 @@ import type { AccountView } from '../../src/lib/chain/accountView.js';
 import { ticketBrokerAbi } from '../../src/lib/chain/abi.js';
 import { startGatewayChain, type GatewayChain } from '../../src/core/chain/gatewayChain.js';
 import { chainRoutes } from '../../src/core/control/routes/chain.js';
+import { FundingService } from '../../src/core/chain/fundingService.js';
 import type { TxStatusView } from '../../src/api/contract.js';
 import { EventBus } from '../../src/core/eventBus.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   if (!started) throw new Error('expected an on-chain module');
   gc = started;
   app = new Hono();
-  gc.routes.register(app);
+  chainRoutes({ account: gc, funding: new FundingService(gc) }).register(app);
 });
 
 afterAll(async () => {

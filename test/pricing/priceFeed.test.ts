@@ -14,6 +14,7 @@ import { ChainError } from '../../src/lib/chain/errors.js';
 import { PriceFeedWatcher, priceFeedAddressFor, readPriceFeed } from '../../src/core/chain/priceFeed.js';
 import { EventBus } from '../../src/core/eventBus.js';
 import { GatewayService } from '../../src/core/gateway/gatewayService.js';
+import { DiscoveryService } from '../../src/core/discovery/discoveryService.js';
 import { LocalPaymentSource } from '../../src/core/payments/localPaymentSource.js';
 import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
 import { TicketSender } from '../../src/lib/payments/ticketSender.js';
@@ -140,6 +141,7 @@ describe('a USD video cap follows the feed (real watcher, real orchestrator, rea
   let orch: DevnetOrchestrator;
   let watcher: PriceFeedWatcher;
   let gateway: GatewayService;
+  let discovery: DiscoveryService;
   let prices: AiPrices;
 
   beforeAll(async () => {
@@ -161,20 +163,23 @@ describe('a USD video cap follows the feed (real watcher, real orchestrator, rea
     // The orchestrator checks the request signature: the gateway signs with a local key (its funds are simulated).
     const signer = localSigner(GATEWAY_KEY);
     const payments = new LocalPaymentSource({ sender: new TicketSender({ signer, chain: fixedSenderState(fundedChain()) }), signer });
-    gateway = new GatewayService({ config, bus, log: pino({ level: 'silent' }), metrics: null, payments, segmentSigner: signer, onChain: false, dataDir: dir, ethUsd: watcher });
+    const log = pino({ level: 'silent' });
+    discovery = new DiscoveryService({ config, bus, log, metrics: null, payments, onChain: false });
+    gateway = new GatewayService({ config, bus, log, metrics: null, payments, segmentSigner: signer, onChain: false, discovery, dataDir: dir, ethUsd: watcher });
     prices = new AiPrices(config);
     prices.setRateSource(watcher);
-    gateway.start();
+    discovery.start(() => gateway.probeSpec());
   }, 30_000);
 
   afterAll(async () => {
     prices?.close();
     await gateway?.close();
+    discovery?.close();
     watcher?.close();
     await orch?.close();
   });
 
-  const state = () => gateway.registry.list().find((o) => o.uri === orch.serviceUri);
+  const state = () => discovery.registry.list().find((o) => o.uri === orch.serviceUri);
 
   it('accepts the orchestrator at 3000 USD/ETH, refuses it at 5000, accepts it again at 2000', async () => {
     expect(gateway.maxPrice()!.toString()).toBe('20000000/3');

@@ -1,45 +1,52 @@
 // Assembly of the AI gateway for the daemon: session manager, request loop, result hosting, AI jobs, metrics,
-// prices, the network view, BYOC, the gateway-port routes and the control routes.
-import { randomBytes } from 'node:crypto';
+// prices, the network view, the gateway-port route and the service the control routes call. BYOC shares its jobs and
+// metrics but is assembled beside it (src/core/node.ts).
 import type { Registry } from 'prom-client';
-import type { SessionDetail, SessionView } from '../../api/contract.js';
-import { Blocklist } from '../discovery/blocklist.js';
+import type { NetworkOffersResponse, PricesResponse, PriceUpdateRequest, SessionDetail, SessionView } from '../../api/contract.js';
 import type { GetOrchestratorFn, TicketParamsValidator } from '../discovery/discover.js';
-import type { CandidatePool } from '../discovery/pools.js';
-import type { OrchestratorRegistry } from '../discovery/registry.js';
+import type { DiscoveryService } from '../discovery/discoveryService.js';
 import type { EventBus } from '../eventBus.js';
 import type { Logger } from '../logger.js';
 import { resolveFfprobe } from '../../lib/media/ffmpeg.js';
 import type { PaymentSource } from '../payments/paymentSource.js';
-import type { TicketSender } from '../../lib/payments/ticketSender.js';
 import { getOrchestrator as realGetOrchestrator } from '../../lib/protocol/orchestratorClient.js';
-import { type Signer, localSigner } from '../../lib/protocol/signer.js';
+import type { Signer } from '../../lib/protocol/signer.js';
 import { GW_VERSION } from '../version.js';
-import { type AiControl, aiControlRoutes } from '../control/routes/ai.js';
-import type { ControlRouteModule } from '../control/app.js';
-import { ByocBalances } from '../byoc/byocPayment.js';
-import { byocRoute } from '../byoc/byocGateway.js';
+import type { GatewayRoute } from '../gateway/httpServer.js';
+import { ActivityProjection } from '../gateway/activityProjection.js';
 import { AiJobs } from './aiJobs.js';
 import { type AiMetrics, createAiMetrics } from './aiMetrics.js';
 import { type AiConfig, AiPrices } from '../../lib/pricing/aiPrices.js';
 import type { AiProcessDeps } from './aiProcess.js';
-import { type GatewayRoute, aiRoutes } from './aiRoutes.js';
-import { AiSessionManager } from './aiSessions.js';
+import { aiRoutes } from './aiRoutes.js';
+import { type AiPoolInfo, AiSessionManager } from './aiSessions.js';
 import { NetworkView, marketplaceListing, networkCapabilitiesJson, networkOffers, offersView } from './networkView.js';
 import { ResultStore } from './results.js';
+
+/** What the AI control routes call. */
+export interface AiControl {
+  prices(): PricesResponse;
+  /** Validates, stores and persists one price; throws PriceConfigError for bad input. */
+  setPrice(req: PriceUpdateRequest): PricesResponse;
+  pools(): Record<string, AiPoolInfo>;
+  network(opts: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse>;
+  networkCapabilities(refresh?: boolean): Promise<Record<string, unknown>>;
+  listing(): Promise<unknown>;
+  jobs(): SessionView[];
+  job(id: string): SessionDetail | undefined;
+}
 
 export interface AiGatewayOptions {
   readonly config: AiConfig;
   readonly bus: EventBus;
+  /** The daemon's event projection, where AI jobs are sessions of kind 'ai'; a private one without it. */
+  readonly activity?: ActivityProjection;
   readonly log: Logger;
-  readonly registry: OrchestratorRegistry;
-  /** The daemon's orchestrator pool (the same one the video gateway uses). */
-  pool(): CandidatePool;
+  /** The daemon's orchestrator discovery (the same the video gateway uses). */
+  readonly discovery: Pick<DiscoveryService, 'registry' | 'pool' | 'blocklist' | 'discoveryTimeoutMs'>;
   readonly payments: PaymentSource | null;
-  /** The gateway's local key (segment credentials, BYOC job signatures); undefined off-chain or with a remote signer. */
+  /** The gateway's local key (segment credentials); undefined off-chain or with a remote signer. */
   readonly signer: Signer | undefined;
-  /** The local ticket sender, for BYOC payments (sized from O's job token, not through a PaymentSession). */
-  readonly ticketSender?: TicketSender;
   readonly onChain: boolean;
   /** The daemon's prom-client registry (metrics.registry); no AI metrics without it. */
   readonly metricsRegistry?: Registry;
@@ -53,10 +60,13 @@ export interface AiGatewayOptions {
 }
 
 export interface AiGateway {
-  /** Gateway HTTP port handlers (createGatewayHttpServer `extraRoutes`). */
-  readonly routes: GatewayRoute[];
-  /** Control API routes (/v1/prices, /v1/ai/*, /getNetworkCapabilities, /getAISessionPoolsInfo). */
-  readonly control: ControlRouteModule;
+  /** The AI API on the gateway HTTP port. */
+  readonly route: GatewayRoute;
+  /** What the control routes (/v1/prices, /v1/ai/*, /getNetworkCapabilities, /getAISessionPoolsInfo) call. */
+  readonly control: AiControl;
+  /** AI and BYOC jobs (BYOC records its requests here too). */
+  readonly jobs: AiJobs;
+  readonly metrics: AiMetrics | null;
   /** AI and BYOC requests in flight (`sessions.aiJobs` of /v1/status). */
   activeJobs(): number;
   /** AI jobs as sessions of kind 'ai' (merge into /v1/sessions). */
@@ -73,7 +83,8 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
   const { config, bus, log } = opts;
   const getOrch = opts.getOrchestrator ?? realGetOrchestrator;
   const metrics: AiMetrics | null = opts.metricsRegistry ? createAiMetrics(opts.metricsRegistry) : null;
-  const blocklist = () => Blocklist.parse(config.get<string[]>('orchBlocklist') ?? []);
+  const { discovery } = opts;
+  const blocklist = () => discovery.blocklist();
   const identity = async () => (opts.payments ? await opts.payments.identity() : undefined);
 
   const updatePriceMetric = () => {
@@ -88,7 +99,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
   updatePriceMetric();
 
   const sessions = new AiSessionManager({
-    pool: () => opts.pool(),
+    pool: () => discovery.pool(),
     getOrchestrator: getOrch,
     identity,
     version: GW_VERSION,
@@ -96,13 +107,14 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     blocklist,
     ...(opts.validateTicketParams ? { validateTicketParams: opts.validateTicketParams } : {}),
     maxPrice: (pipeline, modelId) => prices.maxPrice(pipeline, modelId),
-    discoveryTimeoutMs: () => config.get<number>('discoveryTimeout') ?? 500,
-    registry: opts.registry,
+    discoveryTimeoutMs: () => discovery.discoveryTimeoutMs(),
+    registry: discovery.registry,
     ...(opts.rng ? { rng: opts.rng } : {}),
   });
   const results = new ResultStore();
-  const jobs = new AiJobs(bus);
-  const network = new NetworkView({ pool: () => opts.pool(), getOrchestrator: getOrch, identity, blocklist });
+  const ownActivity = opts.activity ? undefined : new ActivityProjection(bus);
+  const jobs = new AiJobs(opts.activity ?? ownActivity!);
+  const network = new NetworkView({ pool: () => discovery.pool(), getOrchestrator: getOrch, identity, blocklist });
 
   const processDeps: AiProcessDeps = {
     sessions,
@@ -113,7 +125,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     log,
     metrics,
     results,
-    retryTimeoutMs: () => config.get<number>('aiProcessingRetryTimeout') ?? 2000,
+    retryTimeoutMs: () => config.get('aiProcessingRetryTimeout'),
     ...(opts.lastL1Block ? { lastL1Block: opts.lastL1Block } : {}),
   };
 
@@ -123,24 +135,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     updated_at: new Date().toISOString(),
   });
 
-  // Off-chain go-livepeer still needs a keystore to sign BYOC jobs; an ephemeral key does the job (O skips the check).
-  let ephemeral: Signer | undefined;
-  const byocSigner = async (): Promise<Signer> => opts.signer ?? (ephemeral ??= localSigner(`0x${randomBytes(32).toString('hex')}`));
-
-  const routes: GatewayRoute[] = [
-    aiRoutes({ process: processDeps, jobs, results, log, ...(ffprobe ? { ffprobe } : {}), capabilities: listing }),
-    byocRoute({
-      pool: () => opts.pool(),
-      signer: byocSigner,
-      ...(opts.ticketSender && opts.payments?.kind === 'local' ? { ticketSender: opts.ticketSender } : {}),
-      bus,
-      log,
-      jobs,
-      metrics,
-      balances: new ByocBalances(),
-      ...(opts.rng ? { rng: opts.rng } : {}),
-    }),
-  ];
+  const route = aiRoutes({ process: processDeps, jobs, results, log, ...(ffprobe ? { ffprobe } : {}), capabilities: listing });
 
   const control: AiControl = {
     prices: () => prices.view(),
@@ -161,8 +156,10 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
   };
 
   return {
-    routes,
-    control: aiControlRoutes(control),
+    route,
+    control,
+    jobs,
+    metrics,
     activeJobs: () => jobs.activeCount,
     views: () => jobs.views(),
     detail: (id) => jobs.detail(id),
@@ -172,7 +169,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     close: async () => {
       prices.close();
       sessions.close();
-      jobs.close();
+      ownActivity?.close();
     },
   };
 }

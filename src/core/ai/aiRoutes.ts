@@ -7,13 +7,14 @@ import type { Logger } from '../logger.js';
 import type { AiJobs } from './aiJobs.js';
 import { type AiProcessDeps, type AiResult, type RelayOutcome, processAiRequest } from './aiProcess.js';
 import { probeAudioSeconds } from './audioProbe.js';
+import { GwError } from '../../lib/errors.js';
+import { errorResponse, httpStatusFor } from '../http/errorResponse.js';
+import type { GatewayRoute } from '../gateway/httpServer.js';
 import { clientGone, readRequestBody, sendError, sendJson } from './httpIo.js';
 import { type AiPipeline, bodyEncoding, isAiPipeline } from '../../lib/pricing/pipelines.js';
 import { AiRequestError, type AiRequest, MAX_JSON_BYTES, MAX_MULTIPART_BYTES, parseAiRequest, withAudioDuration } from './requests.js';
 import { RESULTS_PREFIX, type ResultLookup, type ResultStore } from './results.js';
 
-/** A gateway HTTP route handler (createGatewayHttpServer's extraRoutes). */
-export type GatewayRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export interface AiRoutesDeps {
   readonly process: AiProcessDeps;
@@ -117,8 +118,9 @@ async function readAiRequest(deps: AiRoutesDeps, pipeline: AiPipeline, req: Inco
     }
     return parsed;
   } catch (err) {
-    if (err instanceof AiRequestError) {
-      sendError(res, 400, err.message);
+    // the request's own faults answer here (400 by their code); anything else is the HTTP server's to answer
+    if (err instanceof GwError && err.kind === 'user') {
+      sendError(res, httpStatusFor(err.code), err.message);
       return undefined;
     }
     throw err;
@@ -153,8 +155,8 @@ async function handlePipeline(deps: AiRoutesDeps, pipeline: AiPipeline, req: Inc
         else if (!result.ok) deps.results.finishJob(requestId, result.status, errorBody(result).body);
       })
       .catch((err: unknown) => {
-        deps.log.error({ err, requestId }, 'async AI request failed');
-        deps.results.finishJob(requestId, 500, { error: { message: 'Internal Server Error' } });
+        const { status, body } = errorResponse(err, deps.log, { requestId });
+        deps.results.finishJob(requestId, status, { error: { message: body.error.message } });
       })
       .finally(() => deps.jobs.end(requestId));
     return;

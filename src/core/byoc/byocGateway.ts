@@ -10,17 +10,18 @@ import type { EventBus } from '../eventBus.js';
 import type { Logger } from '../logger.js';
 import type { TicketSender } from '../../lib/payments/ticketSender.js';
 import { toChecksumAddress } from '../../lib/protocol/address.js';
-import type { Signer } from '../../lib/protocol/signer.js';
+import { localSigner, type Signer } from '../../lib/protocol/signer.js';
 import type { AiJobs } from '../ai/aiJobs.js';
 import type { AiMetrics } from '../ai/aiMetrics.js';
 import { emitTickets } from '../ai/aiProcess.js';
-import type { GatewayRoute } from '../ai/aiRoutes.js';
+import type { GatewayRoute } from '../gateway/httpServer.js';
 import { clientGone, readRequestBody, sendText } from '../ai/httpIo.js';
 import { getBytes, postForStream, readAll } from '../ai/orchestratorHttp.js';
 import { type ByocBalances, buildByocPayment, planByocPayment } from './byocPayment.js';
 import { JobRequestError, type OrchestratorFilter, parseJobRequest, passesFilter, senderHeader, signedJobHeader } from './jobRequest.js';
 import { type JobToken, parseJobToken } from './jobToken.js';
 import { shuffled } from '../discovery/discover.js';
+import { httpStatusFor } from '../http/errorResponse.js';
 
 /** Whole token search (go-livepeer's default Livepeer-Orch-Search-Timeout; custom values have no effect there either). */
 export const BYOC_SEARCH_TIMEOUT_MS = 1000;
@@ -90,6 +91,13 @@ export async function fetchJobTokens(
   return { tokens: [...tokens], rejected };
 }
 
+/** The key BYOC jobs are signed with: the gateway's, else (off-chain) an ephemeral one, since go-livepeer's O still
+ * expects a signature even when it skips the check. */
+export function byocJobSigner(gatewayKey: Signer | undefined): () => Promise<Signer> {
+  let ephemeral: Signer | undefined;
+  return async () => gatewayKey ?? (ephemeral ??= localSigner(`0x${randomBytes(32).toString('hex')}`));
+}
+
 /** The route for `/process/request` and everything below it. */
 export function byocRoute(deps: ByocDeps): GatewayRoute {
   return async (req, res, url) => {
@@ -110,7 +118,7 @@ async function submitJob(deps: ByocDeps, req: IncomingMessage, res: ServerRespon
   try {
     parsed = parseJobRequest(typeof req.headers['livepeer'] === 'string' ? req.headers['livepeer'] : undefined);
   } catch (err) {
-    if (err instanceof JobRequestError) return sendText(res, 400, err.message);
+    if (err instanceof JobRequestError) return sendText(res, httpStatusFor(err.code), err.message);
     throw err;
   }
   const { job, filter } = parsed;

@@ -1,10 +1,8 @@
 // The chain side of the daemon: the unlocked gateway account, a watched and cached view of its deposit,
-// reserve and rounds (announced as `chain.updated` events), spend tracking for the runway, and the control routes.
+// reserve and rounds (announced as `chain.updated` events), and spend tracking for the runway.
 import { stat } from 'node:fs/promises';
 import type { Address } from 'viem';
 import type { GwPaths } from '../../lib/settings/paths.js';
-import type { ControlRouteModule } from '../control/app.js';
-import { chainRoutes } from '../control/routes/chain.js';
 import type { EventBus } from '../eventBus.js';
 import type { Logger } from '../logger.js';
 import {
@@ -41,8 +39,8 @@ export interface GatewayChainOptions {
   pollIntervalMs?: number;
 }
 
-/** What the control routes use of the chain module. */
-export interface ChainRouteSource {
+/** The daemon's unlocked account on chain: what payments, funding and the account route use of the chain module. */
+export interface ChainAccount {
   readonly address: Address;
   readonly signer: LocalSigner;
   readonly settings: GatewayChainSettings;
@@ -63,9 +61,7 @@ export interface ChainRouteSource {
 }
 
 /** The daemon's chain module. */
-export interface GatewayChain extends ChainRouteSource {
-  /** GET /v1/account, POST /v1/funding/*, GET /v1/tx/:hash for this gateway. */
-  readonly routes: ControlRouteModule;
+export interface GatewayChain extends ChainAccount {
   /** Stops watching. */
   close(): Promise<void>;
 }
@@ -82,7 +78,7 @@ async function unlockAccount(settings: GatewayChainSettings, options: GatewayCha
   if (source.kind === 'dev') return accountFromPrivateKey(source.privateKey);
   try {
     const located = await locateKeyFile(source.keystore, source.ethAddr);
-    const passwordFile = options.config.get<string | undefined>('passwordFile');
+    const passwordFile = options.config.get('passwordFile');
     const found = await passwordFromSources({
       ...(options.password !== undefined ? { handedOver: options.password } : {}),
       ...(passwordFile ? { passwordFile } : {}),
@@ -125,7 +121,7 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
   const { config, bus } = options;
   // The daemon may already pass a child logger for this module.
   const log = options.log.bindings().module ? options.log : options.log.child({ module: 'chain' });
-  const opt = (key: string) => config.get<string | undefined>(key) || undefined;
+  const opt = <K extends 'network' | 'ethUrl' | 'ethController' | 'keystore' | 'ethAddr'>(key: K) => config.get(key) || undefined;
   const settings = await resolveGatewayChainSettings(
     { network: opt('network'), ethUrl: opt('ethUrl'), ethController: opt('ethController'), keystore: opt('keystore'), ethAddr: opt('ethAddr') },
     options.paths,
@@ -207,7 +203,7 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
     'gateway account unlocked',
   );
 
-  const base: ChainRouteSource = {
+  const base: ChainAccount = {
     address,
     signer: account.signer,
     settings,
@@ -225,7 +221,7 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
     accountView: (o = {}) =>
       readAccountView(client, address, {
         ...(o.poolSize !== undefined ? { poolSize: o.poolSize } : {}),
-        depositMultiplier: config.get<number>('depositMultiplier') ?? 1,
+        depositMultiplier: config.get('depositMultiplier'),
         maxFaceValueSeenWei: maxFace,
         spend: { rate: spend.rate(), windowMs: spend.windowMs },
         source: 'daemon',
@@ -233,7 +229,6 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
   };
   return {
     ...base,
-    routes: chainRoutes(base, log),
     async close() {
       unsubscribe();
       options.signal.removeEventListener('abort', onAbort);

@@ -5,7 +5,9 @@ import { parseHlsPath } from '../hls/playlist.js';
 import { readRequestBody } from '../net/requestBody.js';
 import { keccak256Stream } from '../../lib/protocol/hash.js';
 import { buildMultipart } from './multipart.js';
-import { failureStatus, SegmentFailure } from './segmentErrors.js';
+import { SegmentFailure } from './segmentErrors.js';
+import { errorResponse, httpStatusFor } from '../http/errorResponse.js';
+import type { Logger } from '../logger.js';
 
 /** Largest pushed segment go-livepeer accepts. */
 export const MAX_SEGMENT_BYTES = 300_000_000;
@@ -30,28 +32,31 @@ export interface PushResult {
   readonly renditions: ReadonlyArray<{ readonly profile: string; readonly data: Uint8Array }>;
 }
 
+/** A handler on the gateway HTTP port: answers the request and returns true, or returns false to pass it on. */
+export type GatewayRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
 /** What the gateway HTTP port needs from the rest of the daemon. */
 export interface GatewayHttpDeps {
   pushSegment(req: PushRequest): Promise<PushResult>;
   readonly hls: HlsStore;
-  /** Extra route handlers (AI API, capabilities); return true when handled. */
-  readonly extraRoutes?: ReadonlyArray<(req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>>;
+  /** The other services on this port (AI API, BYOC, capabilities), asked in order after push and HLS. */
+  readonly routes: readonly GatewayRoute[];
   readonly maxSegmentBytes?: number;
   /** Bytes of pushed segments held in flight at once (read when a push arrives); past it, 503 + Retry-After. */
   maxInFlightBytes?(): number;
-  /** Called for unexpected handler errors (logged by the daemon). */
-  onError?(err: unknown): void;
+  /** Where a handler's unexpected error (a bug) is logged with its stack. */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 const PUSH_RE = /^\/live\/([^/]+)\/(\d{1,12})\.([A-Za-z0-9]+)$/;
 
-/** Creates the gateway HTTP server (not listening yet): HTTP push ingest, HLS playback, health, extra routes. */
+/** Creates the gateway HTTP server (not listening yet): HTTP push ingest, HLS playback, health, then `routes`. */
 export function createGatewayHttpServer(deps: GatewayHttpDeps): Server {
   const backlog = { bytes: 0 };
   const server = createServer((req, res) => {
     void route(deps, backlog, req, res).catch((err: unknown) => {
-      deps.onError?.(err);
-      if (!res.headersSent) text(res, 500, 'Internal Server Error');
+      const { status, body } = errorResponse(err, deps.log, { method: req.method, path: req.url });
+      if (!res.headersSent) text(res, status, body.error.message);
       else res.destroy();
     });
   });
@@ -71,7 +76,7 @@ async function route(deps: GatewayHttpDeps, backlog: Backlog, req: IncomingMessa
   if (path.startsWith('/live/')) return handlePush(deps, backlog, req, res, path);
   // AI results are also served under /stream/ (by an extra route): HLS answers only what it has.
   if (path.startsWith('/stream/') && handleHls(deps, req, res, path)) return;
-  for (const r of deps.extraRoutes ?? []) if (await r(req, res, url)) return;
+  for (const r of deps.routes) if (await r(req, res, url)) return;
   text(res, 404, 'not found');
 }
 
@@ -118,7 +123,7 @@ async function handlePush(deps: GatewayHttpDeps, backlog: Backlog, req: Incoming
     try {
       result = await deps.pushSegment({ manifestId, seq: Number(m[2]), ext, data, hash: hasher.digest(), ...headers });
     } catch (err) {
-      if (err instanceof SegmentFailure) return void text(res, failureStatus(err.kind), err.kind === 'no-sessions' ? 'No sessions available' : err.message);
+      if (err instanceof SegmentFailure) return void text(res, httpStatusFor(err.code), err.failure === 'no-sessions' ? 'No sessions available' : err.message);
       throw err;
     }
     sendPushReply(req, res, Number(m[2]), result);

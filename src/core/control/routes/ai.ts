@@ -2,24 +2,10 @@
 // the AI session pools, the network's AI offers, go-livepeer's /getNetworkCapabilities and /getAISessionPoolsInfo,
 // the marketplace listing and the AI jobs.
 import type { Hono } from 'hono';
-import type { SessionDetail, SessionView } from '../../../api/contract.js';
 import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../../api/contract.js';
-import type { AiPoolInfo } from '../../ai/aiSessions.js';
-import { PriceConfigError } from '../../../lib/pricing/capabilityPrices.js';
+import type { AiControl } from '../../ai/aiGateway.js';
+import { GwError } from '../../../lib/errors.js';
 import { apiError, readJson, type ControlRouteModule } from '../app.js';
-
-/** What the routes need from the AI gateway. */
-export interface AiControl {
-  prices(): PricesResponse;
-  /** Validates, stores and persists one price; throws PriceConfigError for bad input. */
-  setPrice(req: PriceUpdateRequest): PricesResponse;
-  pools(): Record<string, AiPoolInfo>;
-  network(opts: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse>;
-  networkCapabilities(refresh?: boolean): Promise<Record<string, unknown>>;
-  listing(): Promise<unknown>;
-  jobs(): SessionView[];
-  job(id: string): SessionDetail | undefined;
-}
 
 function parsePriceUpdate(body: unknown): PriceUpdateRequest | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object {target, pipeline, modelId, pricePerUnit, pixelsPerUnit, currency}';
@@ -70,11 +56,12 @@ export function aiControlRoutes(ai: AiControl): ControlRouteModule {
         const body = await readJson(c);
         if (body instanceof Response) return body;
         const req = parsePriceUpdate(body);
-        if (typeof req === 'string') return apiError(c, 400, 'bad_request', req);
+        if (typeof req === 'string') return apiError(c, 'bad_request', req);
         try {
           return c.json(ai.setPrice(req));
         } catch (err) {
-          if (err instanceof PriceConfigError || (err as Error).name === 'SettingError') return apiError(c, 400, 'invalid_price', (err as Error).message);
+          // whatever the caller's price got wrong (its JSON, a setting it implies) is an invalid price to them
+          if (err instanceof GwError && err.kind === 'user') return apiError(c, 'invalid_price', err.message);
           throw err;
         }
       });
@@ -90,7 +77,7 @@ export function aiControlRoutes(ai: AiControl): ControlRouteModule {
       app.get('/v1/ai/jobs', (c) => c.json({ sessions: ai.jobs() }));
       app.get('/v1/ai/jobs/:id', (c) => {
         const d = ai.job(c.req.param('id'));
-        return d ? c.json(d) : apiError(c, 404, 'not_found', `no AI job named "${c.req.param('id')}"`);
+        return d ? c.json(d) : apiError(c, 'not_found', `no AI job named "${c.req.param('id')}"`);
       });
     },
   };
