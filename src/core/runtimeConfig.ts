@@ -1,7 +1,7 @@
 import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../api/contract.js';
 import { updateConfigFile } from '../lib/settings/configFile.js';
-import type { ResolvedSetting, ResolvedSettings } from '../lib/settings/resolveSettings.js';
-import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingValue } from '../lib/settings/settings.js';
+import { type ResolvedSetting, type ResolvedSettings, resolvedValue } from '../lib/settings/resolveSettings.js';
+import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingKey, type SettingsReader, type SettingValue, type SettingValueOf } from '../lib/settings/settings.js';
 import type { EventBus } from './eventBus.js';
 
 type ChangeListener = (value: SettingValue | undefined) => void;
@@ -10,7 +10,7 @@ type ChangeListener = (value: SettingValue | undefined) => void;
  * The daemon's live settings. Updates through the control API are validated as a whole, persisted to the
  * config file, applied at once (or marked pending for settings that need a restart) and announced as events.
  */
-export class RuntimeConfig {
+export class RuntimeConfig implements SettingsReader {
   private readonly values = new Map<string, ResolvedSetting>();
   private readonly pending = new Set<string>();
   private readonly listeners = new Map<string, Set<ChangeListener>>();
@@ -23,17 +23,19 @@ export class RuntimeConfig {
     for (const [k, v] of resolved) this.values.set(k, v);
   }
 
-  /** Current value of a setting. */
-  get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T {
-    return this.values.get(key)?.value as T;
+  /** Current value of a setting (the schema default when unset). */
+  get<K extends SettingKey>(key: K): SettingValueOf<K> {
+    return resolvedValue(this.values, key);
   }
 
   /** Calls `listener` whenever `key` changes live. Returns the unsubscribe function. */
-  onChange(key: string, listener: ChangeListener): () => void {
+  onChange<K extends SettingKey>(key: K, listener: (value: SettingValueOf<K>) => void): () => void {
     let set = this.listeners.get(key);
     if (!set) this.listeners.set(key, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+    // update() only calls a key's listeners with that key's checked value (or its default).
+    const untyped = listener as ChangeListener;
+    set.add(untyped);
+    return () => set.delete(untyped);
   }
 
   /** The control API view of every setting. */

@@ -6,7 +6,7 @@ import { ControlClient } from '../../api/controlClient.js';
 import { checkDaemon } from '../../api/daemonState.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
 import { resolveSettings, settingValues } from '../../lib/settings/resolveSettings.js';
-import type { SettingValue } from '../../lib/settings/settings.js';
+import type { SettingValue, SettingValues } from '../../lib/settings/settings.js';
 import type { AccountView } from '../../lib/chain/accountView.js';
 import { ChainError } from '../../lib/chain/errors.js';
 import { readAccountView } from '../../lib/chain/accountReader.js';
@@ -19,7 +19,7 @@ import { renderKeyValues } from '../render.js';
 import { passwordForCommand } from './password.js';
 
 /** Settings as a fresh daemon start would see them (env + config file + defaults). */
-function currentSettings(paths: GwPaths): Record<string, SettingValue | undefined> {
+function currentSettings(paths: GwPaths): SettingValues {
   return settingValues(resolveSettings({ configFile: paths.configFile }));
 }
 
@@ -27,7 +27,7 @@ function str(v: SettingValue | undefined): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function chainValues(values: Record<string, SettingValue | undefined>): ChainSettingValues {
+function chainValues(values: SettingValues): ChainSettingValues {
   return {
     network: str(values.network),
     ethUrl: str(values.ethUrl),
@@ -144,7 +144,7 @@ export async function showAccount(paths: GwPaths, options: { poolSize?: number }
     const client = await connectChain(settings);
     return await readAccountView(client, address, {
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
-      depositMultiplier: typeof values.depositMultiplier === 'number' ? values.depositMultiplier : 1,
+      depositMultiplier: values.depositMultiplier,
       maxFaceValueSeenWei: null,
       spend: null,
       source: 'chain',

@@ -7,8 +7,7 @@ import { ControlClient } from '../../api/controlClient.js';
 import { checkDaemon } from '../../api/daemonState.js';
 import { GwClientError } from '../../api/errors.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
-import { resolveSettings } from '../../lib/settings/resolveSettings.js';
-import type { SettingValue } from '../../lib/settings/settings.js';
+import { resolvedValue, resolveSettings } from '../../lib/settings/resolveSettings.js';
 import type { NetworkOffersResponse, PriceEntryView, PriceUpdateRequest, PricesResponse } from '../../api/contract.js';
 import { type AiConfig, AiPrices } from '../../lib/pricing/aiPrices.js';
 import { PriceConfigError, type PriceCurrency } from '../../lib/pricing/capabilityPrices.js';
@@ -61,7 +60,7 @@ export async function setVideoCap(paths: GwPaths, cap: { maxPricePerUnit: string
 function fileConfig(paths: GwPaths): AiConfig {
   const read = () => resolveSettings({ configFile: paths.configFile });
   return {
-    get: <T extends SettingValue | undefined>(key: string) => read().get(key)?.value as T,
+    get: (key) => resolvedValue(read(), key),
     onChange: () => () => undefined,
     update: (req): ConfigResponse => {
       updateConfigFile(paths.configFile, req.set ?? {}, req.unset ?? []);

@@ -39,13 +39,13 @@ export function startAlerts(o: AlertsOptions): AlertsModule {
   const { bus, config, log } = o;
   const rules = new AlertRules();
   const repeats = new RepeatFilter(EXTERNAL_REPEAT_QUIET_MS);
-  const webhook = new AlertWebhook({ url: () => config.get<string | undefined>('alertWebhookUrl'), log, userAgent: `gw/${o.node.version}` });
+  const webhook = new AlertWebhook({ url: () => config.get('alertWebhookUrl'), log, userAgent: `gw/${o.node.version}` });
   const marker = new CrashMarker(o.dataDir);
   let crashed = false;
 
   const thresholds = (): AlertThresholds => ({
-    depositBelowWei: BigInt(config.get<string>('alertDepositBelow') ?? '0'),
-    reserveBelowWei: BigInt(config.get<string>('alertReserveBelow') ?? '0'),
+    depositBelowWei: BigInt(config.get('alertDepositBelow')),
+    reserveBelowWei: BigInt(config.get('alertReserveBelow')),
   });
   const run = (input: AlertInput) => {
     let alerts: Alert[];

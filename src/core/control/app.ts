@@ -68,7 +68,7 @@ export function createControlApp(ctx: ControlContext, modules: readonly ControlR
       c.header('Allow', allowed.join(', '));
       return apiError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
     }
-    const open = c.req.path === '/healthz' || (c.req.path === '/metrics' && ctx.config.get<boolean>('metricsPublic'));
+    const open = c.req.path === '/healthz' || (c.req.path === '/metrics' && ctx.config.get('metricsPublic'));
     if (!open && !bearerMatches(c.req.header('authorization'), ctx.token)) {
       return apiError(c, 401, 'unauthorized', 'missing or wrong bearer token (see control.token in the data dir)');
     }

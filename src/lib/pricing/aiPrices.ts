@@ -4,7 +4,7 @@
 // convert at the ETH/USD rate of the attached rate source and are re-resolved whenever that rate changes.
 import { readFileSync } from 'node:fs';
 import type { ConfigResponse, ConfigUpdateRequest } from '../settings/settingViews.js';
-import type { SettingValue } from '../settings/settings.js';
+import type { SettingsReader } from '../settings/settings.js';
 import { formatWeiPerPixel } from './priceFormat.js';
 import { type EthUsdRateSource, formatUsdPerEth, quoteAgeSeconds } from './fiatPrice.js';
 import { effectiveCap, noRateReason, type VideoCap, videoCapFromSettings } from './videoCap.js';
@@ -27,9 +27,7 @@ import {
 import { isPricedPipeline } from './pipelines.js';
 
 /** The runtime config surface the AI gateway uses (RuntimeConfig satisfies it). */
-export interface AiConfig {
-  get<T extends SettingValue | undefined = SettingValue | undefined>(key: string): T;
-  onChange(key: string, listener: (value: SettingValue | undefined) => void): () => void;
+export interface AiConfig extends SettingsReader {
   update(req: ConfigUpdateRequest): ConfigResponse;
 }
 
@@ -79,7 +77,7 @@ export class AiPrices {
     private readonly onChanged: () => void = () => undefined,
   ) {
     this.reload();
-    this.unsubscribe = ['maxPricePerUnit', 'pixelsPerUnit', MAX_PRICES_KEY, CUSTOMER_PRICES_KEY].map((k) =>
+    this.unsubscribe = (['maxPricePerUnit', 'pixelsPerUnit', MAX_PRICES_KEY, CUSTOMER_PRICES_KEY] as const).map((k) =>
       config.onChange(k, () => {
         this.reload();
         this.onChanged();
@@ -102,18 +100,18 @@ export class AiPrices {
 
   /** The video cap resolved with the current ETH/USD rate. */
   videoCap(): VideoCap {
-    return videoCapFromSettings(this.config.get<string>('maxPricePerUnit'), this.config.get<number>('pixelsPerUnit'), this.rate);
+    return videoCapFromSettings(this.config.get('maxPricePerUnit'), this.config.get('pixelsPerUnit'), this.rate);
   }
 
   /** The global video cap in wei per pixelsPerUnit; a USD cap's fractional wei moves into pixelsPerUnit (exact). */
   global(): GlobalPrice {
-    const pixelsPerUnit = BigInt(this.config.get<number>('pixelsPerUnit') ?? 1);
+    const pixelsPerUnit = BigInt(this.config.get('pixelsPerUnit'));
     const cap = this.videoCap();
     switch (cap.kind) {
       case 'any':
         return { maxPricePerUnit: 0n, pixelsPerUnit };
       case 'wei':
-        return { maxPricePerUnit: BigInt(this.config.get<string>('maxPricePerUnit')), pixelsPerUnit };
+        return { maxPricePerUnit: BigInt(this.config.get('maxPricePerUnit')), pixelsPerUnit };
       case 'usd':
         return { maxPricePerUnit: cap.perUnit.num, pixelsPerUnit: pixelsPerUnit * cap.perUnit.den };
       case 'unknown':
@@ -122,8 +120,8 @@ export class AiPrices {
   }
 
   private reload(): void {
-    this.max = loadPriceList(this.config.get<string | undefined>(MAX_PRICES_KEY));
-    this.customer = loadPriceList(this.config.get<string | undefined>(CUSTOMER_PRICES_KEY));
+    this.max = loadPriceList(this.config.get(MAX_PRICES_KEY));
+    this.customer = loadPriceList(this.config.get(CUSTOMER_PRICES_KEY));
     const g = this.global();
     const quote = this.rate?.current() ?? null;
     this.maxTable = resolveCapabilityPrices(this.max.entries, g, quote);
@@ -160,8 +158,8 @@ export class AiPrices {
     };
     return {
       video: {
-        maxPricePerUnit: this.config.get<string>('maxPricePerUnit') ?? '0',
-        pixelsPerUnit: this.config.get<number>('pixelsPerUnit') ?? 1,
+        maxPricePerUnit: this.config.get('maxPricePerUnit'),
+        pixelsPerUnit: this.config.get('pixelsPerUnit'),
         currency: video.kind === 'usd' || video.kind === 'unknown' ? 'USD' : 'wei',
         weiPerPixel: cap ? cap.toString() : null,
         weiPerUnit: video.kind === 'usd' ? video.perUnit.toString() : null,

@@ -1,5 +1,5 @@
 import { readConfigFile } from './configFile.js';
-import { envName, parseSetting, SETTINGS, type SettingSource, type SettingValue } from './settings.js';
+import { envName, parseSetting, settingDefault, SETTINGS, type SettingKey, type SettingSource, type SettingValue, type SettingValueOf, type SettingValues } from './settings.js';
 
 export interface ResolvedSetting {
   readonly key: string;
@@ -33,6 +33,12 @@ export function resolveSettings(input: {
 }
 
 /** Plain key → value view of resolved settings. */
-export function settingValues(resolved: ResolvedSettings): Record<string, SettingValue | undefined> {
-  return Object.fromEntries([...resolved.values()].map((r) => [r.key, r.value]));
+export function settingValues(resolved: ResolvedSettings): SettingValues {
+  return Object.fromEntries(SETTINGS.map((s) => [s.key, resolvedValue(resolved, s.key)])) as unknown as SettingValues;
+}
+
+/** The resolved value of `key`, typed by the schema; the schema default when it is missing or unset. */
+export function resolvedValue<K extends SettingKey>(resolved: ResolvedSettings, key: K): SettingValueOf<K> {
+  // Values were checked against the schema when they were resolved or updated, so the cast only restores their key's type.
+  return (resolved.get(key)?.value ?? settingDefault(key)) as SettingValueOf<K>;
 }

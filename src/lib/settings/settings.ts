@@ -24,7 +24,8 @@ export interface SettingSpec {
   readonly group: 'node' | 'network' | 'chain' | 'payments' | 'video' | 'ai' | 'ops';
 }
 
-const spec = <S extends SettingSpec>(s: S): S => s;
+// `const` keeps each entry's literal key, kind, default and choices, which the typed accessors below read.
+const spec = <const S extends SettingSpec>(s: S): S => s;
 
 /** Every setting, in documentation order. */
 export const SETTINGS = [
@@ -104,7 +105,47 @@ export const SETTINGS = [
     description: 'Alert when the reserve falls below this many wei (default 0.36 ETH: 1.2M gas × 3 gwei × 100 orchestrators); 0 turns it off' }),
 ] as const satisfies readonly SettingSpec[];
 
-export type SettingKey = (typeof SETTINGS)[number]['key'];
+type SettingSpecs = (typeof SETTINGS)[number];
+
+/** Every setting's key; a misspelled key is a type error wherever settings are read by key. */
+export type SettingKey = SettingSpecs['key'];
+
+interface KindValues {
+  string: string;
+  int: number;
+  bool: boolean;
+  list: string[];
+  enum: string;
+  duration: number;
+  wei: string;
+  price: string;
+  address: string;
+  url: string;
+}
+
+type SpecOf<K extends SettingKey> = Extract<SettingSpecs, { readonly key: K }>;
+type ValueOfSpec<S> = S extends { readonly kind: 'enum'; readonly choices: readonly (infer C extends string)[] }
+  ? C
+  : S extends { readonly kind: infer Kind extends SettingKind }
+    ? KindValues[Kind]
+    : never;
+
+/** The value type of one setting: its kind's type (an enum's choices), or undefined too when it has no default. */
+export type SettingValueOf<K extends SettingKey> = ValueOfSpec<SpecOf<K>> | (undefined extends SpecOf<K>['default'] ? undefined : never);
+
+/** Every setting's value by key, typed by the schema. */
+export type SettingValues = { readonly [K in SettingKey]: SettingValueOf<K> };
+
+/** Reads and watches settings by key, each typed by the schema (the daemon's RuntimeConfig; tests and the CLI fake it). */
+export interface SettingsReader {
+  get<K extends SettingKey>(key: K): SettingValueOf<K>;
+  onChange<K extends SettingKey>(key: K, listener: (value: SettingValueOf<K>) => void): () => void;
+}
+
+/** The schema default of `key`, typed like its value. */
+export function settingDefault<K extends SettingKey>(key: K): SettingValueOf<K> {
+  return findSetting(key)?.default as SettingValueOf<K>;
+}
 
 export type SettingSource = 'default' | 'file' | 'env' | 'flag';
 
