@@ -3,8 +3,9 @@ import type { GatewayMode } from './events.js';
 import type { AccountView, FundingAction } from '../lib/chain/accountView.js';
 import type { PricesResponse, PriceUpdateRequest, PriceEntryView, EthUsdView } from '../lib/pricing/priceViews.js';
 import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../lib/settings/settingViews.js';
+import type { ErrorCode } from '../lib/errors.js';
 
-export type { AccountView, FundingAction, PricesResponse, PriceUpdateRequest, PriceEntryView, EthUsdView, ConfigEntry, ConfigResponse, ConfigUpdateRequest };
+export type { AccountView, FundingAction, PricesResponse, PriceUpdateRequest, PriceEntryView, EthUsdView, ConfigEntry, ConfigResponse, ConfigUpdateRequest, ErrorCode };
 
 export interface Endpoints {
   readonly control: string;
@@ -27,8 +28,9 @@ export interface StatusResponse {
   readonly draining: boolean;
 }
 
+/** Every error answer of the control API; `code` is stable (see src/lib/errors.ts), `message` is for people. */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: { readonly code: ErrorCode; readonly message: string };
 }
 
 /** What the daemon writes to `daemon.json` once its control API listens. */
@@ -158,4 +160,44 @@ export interface TxStatusView {
   readonly blockNumber?: string;
   readonly feeWei?: string;
   readonly reason?: string;
+}
+
+/** go-livepeer's getAISessionPoolsInfo shape for one selector. */
+export interface AiPoolInfo {
+  readonly pipeline: string;
+  readonly model_id: string;
+  readonly warm: AiPoolView;
+  readonly cold: AiPoolView;
+  readonly last_refresh: string | null;
+  readonly suspended: { readonly list: Record<string, number>; readonly current_count: number };
+}
+
+export interface AiPoolView {
+  readonly size: number;
+  readonly in_use: number;
+  readonly orchestrators: Array<{ url: string; latency_score: number; in_flight: number; price_per_unit: string | null }>;
+}
+
+/** One (pipeline, model) or BYOC capability in the marketplace listing (GET /v1/ai/capabilities). */
+export interface ListingEntry {
+  readonly pipeline: string;
+  readonly model_id: string;
+  readonly warm: boolean;
+  readonly orchestrators: { readonly warm: number; readonly cold: number };
+  readonly capacity: number;
+  readonly price: { readonly unit: string; readonly min_wei: string | null; readonly max_wei: string | null; readonly min: string | null; readonly max: string | null };
+  readonly customer_price: { readonly unit: string; readonly wei: string; readonly wei_per_unit: string } | null;
+}
+
+/** GET /v1/ai/capabilities: what this gateway can serve, with prices (a marketplace listing). */
+export interface MarketplaceListing {
+  readonly pipelines: ListingEntry[];
+  readonly byoc: ListingEntry[];
+  readonly updated_at: string;
+}
+
+/** GET /getNetworkCapabilities: go-livepeer's shape, each orchestrator's raw capabilities and prices. */
+export interface NetworkCapabilitiesResponse {
+  readonly capabilities_names: Record<string, string>;
+  readonly orchestrators: ReadonlyArray<Record<string, unknown>>;
 }

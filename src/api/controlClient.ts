@@ -1,20 +1,31 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type {
+  AccountView,
+  AiPoolInfo,
   ConfigResponse,
   ConfigUpdateRequest,
   ErrorBody,
   FailoverView,
+  FundingAction,
+  FundingTxResponse,
+  MarketplaceListing,
+  NetworkCapabilitiesResponse,
+  NetworkOffersResponse,
   OrchestratorsResponse,
+  PricesResponse,
+  PriceUpdateRequest,
   SessionDetail,
   SessionView,
   StatusResponse,
   TicketView,
+  TxStatusView,
 } from './contract.js';
 import { checkDaemon, readToken } from './daemonState.js';
 import { DaemonNotRunningError, GwClientError, UnauthorizedError } from './errors.js';
 import { parseEvent, type GwEvent } from './events.js';
 import type { GwPaths } from '../lib/settings/paths.js';
 import { SseParser } from './sse.js';
+import { isErrorCode } from '../lib/errors.js';
 
 export interface ControlClientOptions {
   readonly baseUrl: string;
@@ -89,8 +100,92 @@ export class ControlClient {
     return this.request('POST', '/v1/shutdown', {});
   }
 
-  /** Sends one request and parses the JSON answer; non-2xx answers become GwClientError with the daemon's code. */
+  /** GET /healthz: answers without the token; true when the daemon is up. */
+  async healthy(): Promise<boolean> {
+    return (await this.request<{ ok: boolean }>('GET', '/healthz')).ok;
+  }
+
+  /** GET /metrics: the Prometheus text exposition. */
+  async metrics(): Promise<string> {
+    return this.requestText('GET', '/metrics');
+  }
+
+  /** GET /v1/prices: the video cap, per-capability caps and customer prices, and the ETH/USD rate. */
+  prices(): Promise<PricesResponse> {
+    return this.request('GET', '/v1/prices');
+  }
+
+  /** POST /v1/prices: sets or removes one per-capability price (validated, persisted, applied live). */
+  setPrice(update: PriceUpdateRequest): Promise<PricesResponse> {
+    return this.request('POST', '/v1/prices', update);
+  }
+
+  /** GET /v1/ai/network: each orchestrator's AI offers, optionally for one pipeline/model; refresh re-polls now. */
+  aiNetwork(filter: { pipeline?: string; model?: string; refresh?: boolean } = {}): Promise<NetworkOffersResponse> {
+    const q = new URLSearchParams();
+    if (filter.pipeline) q.set('pipeline', filter.pipeline);
+    if (filter.model) q.set('model', filter.model);
+    if (filter.refresh) q.set('refresh', '1');
+    const qs = q.toString();
+    return this.request('GET', `/v1/ai/network${qs ? `?${qs}` : ''}`);
+  }
+
+  /** GET /v1/ai/pools: the AI session pools per (pipeline, model). */
+  async aiPools(): Promise<Record<string, AiPoolInfo>> {
+    return (await this.request<{ pools: Record<string, AiPoolInfo> }>('GET', '/v1/ai/pools')).pools;
+  }
+
+  /** GET /v1/ai/capabilities: what this gateway can serve, with prices. */
+  aiCapabilities(): Promise<MarketplaceListing> {
+    return this.request('GET', '/v1/ai/capabilities');
+  }
+
+  /** GET /v1/ai/jobs: AI and BYOC jobs as sessions, newest first. */
+  async aiJobs(): Promise<SessionView[]> {
+    return (await this.request<{ sessions: SessionView[] }>('GET', '/v1/ai/jobs')).sessions;
+  }
+
+  /** GET /v1/ai/jobs/{id}: one AI job. */
+  aiJob(id: string): Promise<SessionDetail> {
+    return this.request('GET', `/v1/ai/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /getNetworkCapabilities: go-livepeer's view of every orchestrator's capabilities. */
+  networkCapabilities(refresh = false): Promise<NetworkCapabilitiesResponse> {
+    return this.request('GET', `/getNetworkCapabilities${refresh ? '?refresh=1' : ''}`);
+  }
+
+  /** GET /getAISessionPoolsInfo: go-livepeer's shape of the AI session pools. */
+  aiSessionPoolsInfo(): Promise<Record<string, AiPoolInfo>> {
+    return this.request('GET', '/getAISessionPoolsInfo');
+  }
+
+  /** GET /v1/account: deposit, reserve, runway and funding guidance (on-chain daemons; 409 offchain otherwise). */
+  account(opts: { poolSize?: number } = {}): Promise<AccountView> {
+    return this.request('GET', `/v1/account${opts.poolSize !== undefined ? `?poolSize=${opts.poolSize}` : ''}`);
+  }
+
+  /** POST /v1/funding/{action}: sends one TicketBroker transaction; answers once it is broadcast (202). */
+  fund(action: FundingAction, amounts: { amountWei?: bigint; depositWei?: bigint; reserveWei?: bigint } = {}): Promise<FundingTxResponse> {
+    const body: Record<string, string> = {};
+    for (const [k, v] of Object.entries(amounts)) if (v !== undefined) body[k] = v.toString();
+    return this.request('POST', `/v1/funding/${action}`, body);
+  }
+
+  /** GET /v1/tx/{hash}: a funding transaction's status (pending, success, reverted) with block and fee. */
+  tx(hash: string): Promise<TxStatusView> {
+    return this.request('GET', `/v1/tx/${encodeURIComponent(hash)}`);
+  }
+
+  /**
+   * Sends one request and parses the JSON answer; non-2xx answers become GwClientError with the daemon's code.
+   * Untyped: commands use the typed methods above; this stays public for tests that send malformed input on purpose.
+   */
   async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return JSON.parse(await this.requestText(method, path, body)) as T;
+  }
+
+  private async requestText(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
     const res = await this.send(method, path, body, this.opts.timeoutMs ?? 10_000);
     const text = await readBody(res);
     if (res.statusCode === 401) throw new UnauthorizedError(this.opts.dataDir);
@@ -101,9 +196,10 @@ export class ControlClient {
       } catch {
         // not JSON
       }
-      throw new GwClientError(parsed?.error?.message ?? `HTTP ${res.statusCode}: ${text.slice(0, 200)}`, parsed?.error?.code ?? 'http_error', res.statusCode);
+      const code = parsed?.error?.code;
+      throw new GwClientError(parsed?.error?.message ?? `HTTP ${res.statusCode}: ${text.slice(0, 200)}`, isErrorCode(code) ? code : 'http_error', res.statusCode);
     }
-    return JSON.parse(text) as T;
+    return text;
   }
 
   /** Follows GET /v1/events until the signal aborts or the daemon closes the stream. */

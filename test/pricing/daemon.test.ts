@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('gw start on a devnet with a USD cap', () => {
   it('converts the cap at the devnet feed’s 3000 USD/ETH', async () => {
-    const p = await gateway.client.request<PricesResponse>('GET', '/v1/prices');
+    const p = await gateway.client.prices();
     expect(p.ethUsd).toMatchObject({ feed: deployed.priceFeed, usdPerEth: '3000.00', decimals: 8, problem: null });
     expect(p.video).toMatchObject({ maxPricePerUnit: '0.02USD', currency: 'USD', weiPerPixel: '20000000/3', weiPerUnit: '20000000000000/3', unknownReason: null });
   });
@@ -54,7 +54,7 @@ describe('gw start on a devnet with a USD cap', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     // 0.03 USD / 3000 USD/ETH = 1e13 wei per 1e6 pixels.
     expect(String(r.stdout)).toContain('video cap: 0.03 USD per 1000000 pixel(s) = 10000000000000 wei per 1000000 pixel(s) = 10000000 wei/pixel at 3000.00 USD/ETH');
-    const p = await gateway.client.request<PricesResponse>('GET', '/v1/prices');
+    const p = await gateway.client.prices();
     expect(p.video.weiPerPixel).toBe('10000000/1');
   });
 });

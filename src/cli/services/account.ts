@@ -128,7 +128,7 @@ export async function importAccount(opts: {
 
 /** GET /v1/account through the control API. */
 export function fetchAccount(client: ControlClient, poolSize?: number): Promise<AccountView> {
-  return client.request<AccountView>('GET', `/v1/account${poolSize !== undefined ? `?poolSize=${poolSize}` : ''}`);
+  return client.account(poolSize !== undefined ? { poolSize } : {});
 }
 
 /** The account from the running daemon (with its spend rate), else read from the chain with the configured settings. */

@@ -4,7 +4,7 @@ import { Errors, Flags } from '@oclif/core';
 import { ControlClient } from '../../api/controlClient.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
 import { checkFunding, fundingNotes, reserveGuidance, type AccountView, type FundingAction } from '../../lib/chain/accountView.js';
-import type { FundingTxResponse, TxStatusView } from '../../api/contract.js';
+import type { TxStatusView } from '../../api/contract.js';
 import { AmountParseError, formatEth, parseAmount } from '../../lib/payments/units.js';
 import { GwUserError } from '../baseCommand.js';
 import { Spinner } from '../spinner.js';
@@ -53,9 +53,9 @@ function valueOf(r: FundingRequest): bigint {
   return 0n;
 }
 
-function bodyOf(r: FundingRequest): Record<string, string> {
-  if (r.action === 'deposit' || r.action === 'reserve') return { amountWei: r.amountWei.toString() };
-  if (r.action === 'deposit-and-reserve') return { depositWei: r.depositWei.toString(), reserveWei: r.reserveWei.toString() };
+function amountsOf(r: FundingRequest): { amountWei?: bigint; depositWei?: bigint; reserveWei?: bigint } {
+  if (r.action === 'deposit' || r.action === 'reserve') return { amountWei: r.amountWei };
+  if (r.action === 'deposit-and-reserve') return { depositWei: r.depositWei, reserveWei: r.reserveWei };
   return {};
 }
 
@@ -139,7 +139,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitForMined(client: ControlClient, hash: string, options: { intervalMs: number; timeoutMs: number }): Promise<TxStatusView> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const s = await client.request<TxStatusView>('GET', `/v1/tx/${hash}`);
+    const s = await client.tx(hash);
     if (s.status !== 'pending') return s;
     if (Date.now() > deadline) {
       throw new GwUserError(`transaction ${hash} is not mined after ${Math.round(options.timeoutMs / 1000)} s; check it later with \`gw account\``, 'tx_timeout');
@@ -189,7 +189,7 @@ export async function runFunding(opts: {
     if (!(await confirm('Send this transaction? [y/N] '))) throw new GwUserError('cancelled: nothing was sent', 'cancelled');
   }
 
-  const sent = await client.request<FundingTxResponse>('POST', `/v1/funding/${request.action}`, bodyOf(request));
+  const sent = await client.fund(request.action, amountsOf(request));
   const link = explorerUrl(before, sent.txHash);
   out.log(`Transaction sent: ${sent.txHash}${link ? ` (${link})` : ''}`);
   const spinner = new Spinner(`waiting for ${sent.txHash.slice(0, 10)}… to be mined`, !out.json && Boolean(process.stderr.isTTY)).start();

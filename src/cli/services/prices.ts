@@ -71,7 +71,7 @@ function fileConfig(paths: GwPaths): AiConfig {
 
 /** GET /v1/prices, or the same view computed from the config file. */
 export async function readPrices(paths: GwPaths): Promise<{ prices: PricesResponse; from: 'daemon' | 'file' }> {
-  if (checkDaemon(paths).state === 'running') return { prices: await ControlClient.forPaths(paths).request<PricesResponse>('GET', '/v1/prices'), from: 'daemon' };
+  if (checkDaemon(paths).state === 'running') return { prices: await ControlClient.forPaths(paths).prices(), from: 'daemon' };
   const p = new AiPrices(fileConfig(paths));
   return { prices: p.view(), from: 'file' };
 }
@@ -80,7 +80,7 @@ export async function readPrices(paths: GwPaths): Promise<{ prices: PricesRespon
 export async function updatePrice(paths: GwPaths, req: PriceUpdateRequest): Promise<{ prices: PricesResponse; target: 'daemon' | 'file' }> {
   if (checkDaemon(paths).state === 'running') {
     try {
-      return { prices: await ControlClient.forPaths(paths).request<PricesResponse>('POST', '/v1/prices', req), target: 'daemon' };
+      return { prices: await ControlClient.forPaths(paths).setPrice(req), target: 'daemon' };
     } catch (err) {
       if (err instanceof GwClientError && err.status === 400) throw new GwUserError(err.message, 'invalid_price');
       throw err;
@@ -183,9 +183,5 @@ export function renderOffers(view: NetworkOffersResponse, filter: { pipeline?: s
 
 /** GET /v1/ai/network for the filters. */
 export function fetchOffers(paths: GwPaths, filter: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse> {
-  const q = new URLSearchParams();
-  if (filter.pipeline) q.set('pipeline', filter.pipeline);
-  if (filter.modelId) q.set('model', filter.modelId);
-  if (filter.refresh) q.set('refresh', '1');
-  return ControlClient.forPaths(paths).request<NetworkOffersResponse>('GET', `/v1/ai/network?${q.toString()}`);
+  return ControlClient.forPaths(paths).aiNetwork({ ...(filter.pipeline ? { pipeline: filter.pipeline } : {}), ...(filter.modelId ? { model: filter.modelId } : {}), ...(filter.refresh ? { refresh: true } : {}) });
 }

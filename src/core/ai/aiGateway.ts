@@ -2,7 +2,7 @@
 // prices, the network view, the gateway-port route and the service the control routes call. BYOC shares its jobs and
 // metrics but is assembled beside it (src/core/node.ts).
 import type { Registry } from 'prom-client';
-import type { NetworkOffersResponse, PricesResponse, PriceUpdateRequest, SessionDetail, SessionView } from '../../api/contract.js';
+import type { AiPoolInfo, MarketplaceListing, NetworkCapabilitiesResponse, NetworkOffersResponse, PricesResponse, PriceUpdateRequest, SessionDetail, SessionView } from '../../api/contract.js';
 import type { GetOrchestratorFn, TicketParamsValidator } from '../discovery/discover.js';
 import type { DiscoveryService } from '../discovery/discoveryService.js';
 import type { EventBus } from '../eventBus.js';
@@ -19,9 +19,10 @@ import { type AiMetrics, createAiMetrics } from './aiMetrics.js';
 import { type AiConfig, AiPrices } from '../../lib/pricing/aiPrices.js';
 import type { AiProcessDeps } from './aiProcess.js';
 import { aiRoutes } from './aiRoutes.js';
-import { type AiPoolInfo, AiSessionManager } from './aiSessions.js';
+import { AiSessionManager } from './aiSessions.js';
 import { NetworkView, marketplaceListing, networkCapabilitiesJson, networkOffers, offersView } from './networkView.js';
 import { ResultStore } from './results.js';
+import { type Intake, RequestGate } from '../drain.js';
 
 /** What the AI control routes call. */
 export interface AiControl {
@@ -30,8 +31,8 @@ export interface AiControl {
   setPrice(req: PriceUpdateRequest): PricesResponse;
   pools(): Record<string, AiPoolInfo>;
   network(opts: { pipeline?: string; modelId?: string; refresh?: boolean }): Promise<NetworkOffersResponse>;
-  networkCapabilities(refresh?: boolean): Promise<Record<string, unknown>>;
-  listing(): Promise<unknown>;
+  networkCapabilities(refresh?: boolean): Promise<NetworkCapabilitiesResponse>;
+  listing(): Promise<MarketplaceListing>;
   jobs(): SessionView[];
   job(id: string): SessionDetail | undefined;
 }
@@ -62,6 +63,8 @@ export interface AiGatewayOptions {
 export interface AiGateway {
   /** The AI API on the gateway HTTP port. */
   readonly route: GatewayRoute;
+  /** AI requests (with their async jobs and result downloads) for the daemon's drain. */
+  readonly intake: Intake;
   /** What the control routes (/v1/prices, /v1/ai/*, /getNetworkCapabilities, /getAISessionPoolsInfo) call. */
   readonly control: AiControl;
   /** AI and BYOC jobs (BYOC records its requests here too). */
@@ -111,7 +114,9 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     registry: discovery.registry,
     ...(opts.rng ? { rng: opts.rng } : {}),
   });
-  const results = new ResultStore();
+  const intake = new RequestGate('ai');
+  // A reply's media still downloading belongs to its request: the client was given URLs the gateway must serve.
+  const results = new ResultStore({ onDownload: (settled) => intake.hold(settled) });
   const ownActivity = opts.activity ? undefined : new ActivityProjection(bus);
   const jobs = new AiJobs(opts.activity ?? ownActivity!);
   const network = new NetworkView({ pool: () => discovery.pool(), getOrchestrator: getOrch, identity, blocklist });
@@ -135,7 +140,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     updated_at: new Date().toISOString(),
   });
 
-  const route = aiRoutes({ process: processDeps, jobs, results, log, ...(ffprobe ? { ffprobe } : {}), capabilities: listing });
+  const route = aiRoutes({ process: processDeps, jobs, results, log, intake, ...(ffprobe ? { ffprobe } : {}), capabilities: listing });
 
   const control: AiControl = {
     prices: () => prices.view(),
@@ -157,6 +162,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
 
   return {
     route,
+    intake,
     control,
     jobs,
     metrics,

@@ -2,6 +2,7 @@
 // "<capId>_<modelId>", each with a warm and a cold pool of orchestrator sessions found by GetOrchestrator with the
 // AI job capabilities, a shared suspender (penalty 3), latency-score selection, in-flight markers and a 10-minute TTL.
 // Unlike go-livepeer the per-capability max price is enforced on- and off-chain: a session above it is never used.
+import type { AiPoolInfo, AiPoolView } from '../../api/contract.js';
 import { create } from '@bufbuild/protobuf';
 import type { Blocklist } from '../discovery/blocklist.js';
 import { type GetOrchestratorFn, type TicketParamsValidator, discoverOrchestrators, judgeReply, classifyQueryError } from '../discovery/discover.js';
@@ -273,22 +274,6 @@ export class AiSessionSelector {
   close(): void {
     for (const { orch } of this.sus.list()) this.deps.registry?.setSuspension(orch, `ai:${this.key}`, null);
   }
-}
-
-/** go-livepeer's getAISessionPoolsInfo shape for one selector. */
-export interface AiPoolInfo {
-  readonly pipeline: string;
-  readonly model_id: string;
-  readonly warm: AiPoolView;
-  readonly cold: AiPoolView;
-  readonly last_refresh: string | null;
-  readonly suspended: { readonly list: Record<string, number>; readonly current_count: number };
-}
-
-export interface AiPoolView {
-  readonly size: number;
-  readonly in_use: number;
-  readonly orchestrators: Array<{ url: string; latency_score: number; in_flight: number; price_per_unit: string | null }>;
 }
 
 function poolView(p: AiSessionPool): AiPoolView {

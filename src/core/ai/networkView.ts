@@ -11,7 +11,7 @@ import { CAPABILITY_NAMES, Capability, capabilityToPipeline, decodeBitstring } f
 import { pricePerPixel } from '../../lib/protocol/fees.js';
 import { type OrchestratorInfo, OrchestratorRequestSchema, type PriceInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
 import type { Rational } from '../../lib/protocol/rational.js';
-import type { OfferView } from '../../api/contract.js';
+import type { ListingEntry, NetworkCapabilitiesResponse, OfferView } from '../../api/contract.js';
 import { formatWeiPerPixel } from '../../lib/pricing/priceFormat.js';
 import { type CapabilityPriceTable, lookupPrice } from '../../lib/pricing/capabilityPrices.js';
 import { isAiPipeline } from '../../lib/pricing/pipelines.js';
@@ -144,16 +144,6 @@ function display(p: Rational | undefined): string | null {
   return p ? formatWeiPerPixel(p) : null;
 }
 
-export interface ListingEntry {
-  readonly pipeline: string;
-  readonly model_id: string;
-  readonly warm: boolean;
-  readonly orchestrators: { readonly warm: number; readonly cold: number };
-  readonly capacity: number;
-  readonly price: { readonly unit: string; readonly min_wei: string | null; readonly max_wei: string | null; readonly min: string | null; readonly max: string | null };
-  readonly customer_price: { readonly unit: string; readonly wei: string; readonly wei_per_unit: string } | null;
-}
-
 /** Billing unit of a pipeline's price, for listings. */
 export function priceUnit(pipeline: string): string {
   switch (pipeline) {
@@ -228,7 +218,7 @@ function priceJson(p: PriceInfo): Record<string, unknown> {
 }
 
 /** go-livepeer's `/getNetworkCapabilities` body. */
-export function networkCapabilitiesJson(entries: readonly NetworkEntry[]): Record<string, unknown> {
+export function networkCapabilitiesJson(entries: readonly NetworkEntry[]): NetworkCapabilitiesResponse {
   const names: Record<string, string> = {};
   for (const [id, name] of Object.entries(CAPABILITY_NAMES)) names[id] = name;
   return {
