@@ -13,3 +13,4 @@ const manifest = JSON.parse(readFileSync('oclif.manifest.json', 'utf8'));
 manifest.commands = Object.fromEntries(Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync('oclif.manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
 run('node', ['scripts/gen-settings-doc.mjs', '--check']);
+run('node', ['scripts/gen-routes-doc.mjs', '--check']);

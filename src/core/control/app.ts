@@ -1,11 +1,15 @@
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { ConfigUpdateRequest, StatusResponse } from '../../api/contract.js';
-import { SettingError } from '../../lib/settings/settings.js';
+import type { ErrorCode } from '../../lib/errors.js';
 import type { EventBus } from '../eventBus.js';
+import { errorResponse, httpStatusFor } from '../http/errorResponse.js';
+import type { Logger } from '../logger.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
 import { bearerMatches } from './token.js';
+import { routesOf } from '../../api/routes.js';
 
 /** What the control API needs from the daemon. */
 export interface ControlContext {
@@ -19,6 +23,8 @@ export interface ControlContext {
   metrics?(): Promise<string>;
   /** Resolves when the daemon is closing: open event streams end then. */
   readonly closing: Promise<void>;
+  /** Where internal errors (bugs) are logged with their stack. */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -33,14 +39,7 @@ export interface ControlRouteModule {
   register(app: Hono): void;
 }
 
-const CORE_ROUTES: RouteTable = {
-  '/healthz': ['GET'],
-  '/metrics': ['GET'],
-  '/v1/status': ['GET'],
-  '/v1/config': ['GET', 'POST'],
-  '/v1/events': ['GET'],
-  '/v1/shutdown': ['POST'],
-};
+const CORE_ROUTES: RouteTable = routesOf('core');
 
 function compileRoutes(table: RouteTable): Array<{ re: RegExp; methods: readonly string[] }> {
   return Object.entries(table).map(([pattern, methods]) => ({
@@ -49,9 +48,15 @@ function compileRoutes(table: RouteTable): Array<{ re: RegExp; methods: readonly
   }));
 }
 
-/** Answers with the API's error shape. */
-export function apiError(c: Context, status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500 | 503, code: string, message: string): Response {
-  return c.json({ error: { code, message } }, status);
+/** Answers with the API's error shape, at the status of `code` (core/http/errorResponse.ts). */
+export function apiError(c: Context, code: ErrorCode, message: string): Response {
+  return c.json({ error: { code, message } }, httpStatusFor(code) as ContentfulStatusCode);
+}
+
+/** Answers for any thrown value: a GwError by its code, a bug as 500 `internal` (logged with its stack). */
+export function thrownError(c: Context, err: unknown, log: Pick<Logger, 'error'> | undefined): Response {
+  const { status, body } = errorResponse(err, log, { method: c.req.method, path: c.req.path });
+  return c.json(body, status as ContentfulStatusCode);
 }
 
 /** Builds the control API (a Hono app, so routes are testable without a socket). */
@@ -59,31 +64,31 @@ export function createControlApp(ctx: ControlContext, modules: readonly ControlR
   const app = new Hono();
   const routes = compileRoutes(Object.assign({}, CORE_ROUTES, ...modules.map((m) => m.routes)));
 
-  app.onError((err, c) => apiError(c, 500, 'internal', err.message));
-  app.notFound((c) => apiError(c, 404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => thrownError(c, err, ctx.log));
+  app.notFound((c) => apiError(c, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`));
 
   app.use('*', async (c, next) => {
     const allowed = routes.find((r) => r.re.test(c.req.path))?.methods;
     if (allowed && !allowed.includes(c.req.method) && !(c.req.method === 'HEAD' && allowed.includes('GET'))) {
       c.header('Allow', allowed.join(', '));
-      return apiError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
+      return apiError(c, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`);
     }
     const open = c.req.path === '/healthz' || (c.req.path === '/metrics' && ctx.config.get('metricsPublic'));
     if (!open && !bearerMatches(c.req.header('authorization'), ctx.token)) {
-      return apiError(c, 401, 'unauthorized', 'missing or wrong bearer token (see control.token in the data dir)');
+      return apiError(c, 'unauthorized', 'missing or wrong bearer token (see control.token in the data dir)');
     }
     return next();
   });
 
   app.use(
     '*',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 413, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`) }),
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => apiError(c, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`) }),
   );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   app.get('/metrics', async (c) => {
-    if (!ctx.metrics) return apiError(c, 404, 'not_found', 'metrics are not enabled');
+    if (!ctx.metrics) return apiError(c, 'not_found', 'metrics are not enabled');
     return c.text(await ctx.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 
@@ -95,13 +100,9 @@ export function createControlApp(ctx: ControlContext, modules: readonly ControlR
     const body = await readJson(c);
     if (body instanceof Response) return body;
     const req = parseConfigUpdate(body);
-    if (typeof req === 'string') return apiError(c, 400, 'bad_request', req);
-    try {
-      return c.json(ctx.config.update(req));
-    } catch (err) {
-      if (err instanceof SettingError) return apiError(c, 400, 'invalid_setting', err.message);
-      throw err;
-    }
+    if (typeof req === 'string') return apiError(c, 'bad_request', req);
+    // a SettingError answers 400 invalid_setting through onError, by its code
+    return c.json(ctx.config.update(req));
   });
 
   app.post('/v1/shutdown', async (c) => {
@@ -151,11 +152,11 @@ export function createControlApp(ctx: ControlContext, modules: readonly ControlR
 /** Reads a JSON body; answers 400 with the parser's reason (returned as a Response) when it is not JSON. */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === '') return apiError(c, 400, 'bad_json', 'request body is empty; expected a JSON object');
+  if (text.trim() === '') return apiError(c, 'bad_json', 'request body is empty; expected a JSON object');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    return apiError(c, 400, 'bad_json', `request body is not valid JSON: ${(err as Error).message}`);
+    return apiError(c, 'bad_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../../api/contract.js';
 import type { AiControl } from '../../ai/aiGateway.js';
 import { GwError } from '../../../lib/errors.js';
+import { routesOf } from '../../../api/routes.js';
 import { apiError, readJson, type ControlRouteModule } from '../app.js';
 
 function parsePriceUpdate(body: unknown): PriceUpdateRequest | string {
@@ -40,16 +41,7 @@ function parsePriceUpdate(body: unknown): PriceUpdateRequest | string {
 /** The AI control route module. */
 export function aiControlRoutes(ai: AiControl): ControlRouteModule {
   return {
-    routes: {
-      '/v1/prices': ['GET', 'POST'],
-      '/v1/ai/pools': ['GET'],
-      '/v1/ai/network': ['GET'],
-      '/v1/ai/capabilities': ['GET'],
-      '/v1/ai/jobs': ['GET'],
-      '/v1/ai/jobs/:id': ['GET'],
-      '/getNetworkCapabilities': ['GET'],
-      '/getAISessionPoolsInfo': ['GET'],
-    },
+    routes: routesOf('ai'),
     register(app: Hono) {
       app.get('/v1/prices', (c) => c.json(ai.prices()));
       app.post('/v1/prices', async (c) => {

@@ -9,18 +9,10 @@ import { GwError } from '../../../lib/errors.js';
 import type { FundingTxResponse } from '../../../api/contract.js';
 import type { FundingService } from '../../chain/fundingService.js';
 import type { ChainAccount } from '../../chain/gatewayChain.js';
+import { routesOf } from '../../../api/routes.js';
 import { apiError, readJson, type ControlRouteModule, type RouteTable } from '../app.js';
 
-export const CHAIN_ROUTES: RouteTable = {
-  '/v1/account': ['GET'],
-  '/v1/funding/deposit': ['POST'],
-  '/v1/funding/reserve': ['POST'],
-  '/v1/funding/deposit-and-reserve': ['POST'],
-  '/v1/funding/unlock': ['POST'],
-  '/v1/funding/cancel-unlock': ['POST'],
-  '/v1/funding/withdraw': ['POST'],
-  '/v1/tx/:hash': ['GET'],
-};
+export const CHAIN_ROUTES: RouteTable = routesOf('chain');
 
 export const OFFCHAIN_MESSAGE = 'this gateway runs off-chain: no account or deposit (start with --network …)';
 const MAX_UINT256 = 2n ** 256n - 1n;

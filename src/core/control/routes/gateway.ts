@@ -1,38 +1,32 @@
 import type { Hono } from 'hono';
-import type { AiGateway } from '../../ai/aiGateway.js';
+import type { ActivityProjection } from '../../gateway/activityProjection.js';
 import type { GatewayService } from '../../gateway/gatewayService.js';
-import type { RecentActivity } from '../../gateway/recentActivity.js';
+import { routesOf } from '../../../api/routes.js';
 import { apiError, type ControlRouteModule } from '../app.js';
 
-/** Read-only views of the gateway: orchestrators, sessions (streams and AI jobs), tickets, failovers. */
-export function gatewayRoutes(gateway: GatewayService, activity: RecentActivity, ai?: Pick<AiGateway, 'views' | 'detail'>): ControlRouteModule {
+/**
+ * Read-only views of the gateway: orchestrators, and sessions (streams and AI jobs), tickets and failovers from
+ * the event projection the dashboard folds too.
+ */
+export function gatewayRoutes(gateway: Pick<GatewayService, 'orchestrators'>, activity: Pick<ActivityProjection, 'sessions' | 'session' | 'tickets' | 'failovers'>): ControlRouteModule {
   return {
-    routes: {
-      '/v1/orchestrators': ['GET'],
-      '/v1/sessions': ['GET'],
-      '/v1/sessions/:id': ['GET'],
-      '/v1/tickets': ['GET'],
-      '/v1/failovers': ['GET'],
-    },
+    routes: routesOf('gateway'),
     register(app: Hono) {
       app.get('/v1/orchestrators', (c) => c.json(gateway.orchestrators()));
-      app.get('/v1/sessions', (c) => {
-        const sessions = [...gateway.streams.views(), ...(ai?.views() ?? [])].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-        return c.json({ sessions });
-      });
+      app.get('/v1/sessions', (c) => c.json({ sessions: activity.sessions() }));
       app.get('/v1/sessions/:id', (c) => {
-        const d = gateway.streams.detail(c.req.param('id')) ?? ai?.detail(c.req.param('id'));
-        return d ? c.json(d) : apiError(c, 404, 'not_found', `no stream or job named "${c.req.param('id')}"`);
+        const d = activity.session(c.req.param('id'));
+        return d ? c.json(d) : apiError(c, 'not_found', `no stream or job named "${c.req.param('id')}"`);
       });
       app.get('/v1/tickets', (c) => {
         const limit = parseLimit(c.req.query('limit'));
-        if (limit === undefined) return apiError(c, 400, 'bad_request', 'limit must be an integer from 1 to 1000');
-        return c.json({ tickets: activity.recentTickets(limit) });
+        if (limit === undefined) return apiError(c, 'bad_request', 'limit must be an integer from 1 to 1000');
+        return c.json({ tickets: activity.tickets(limit) });
       });
       app.get('/v1/failovers', (c) => {
         const limit = parseLimit(c.req.query('limit'));
-        if (limit === undefined) return apiError(c, 400, 'bad_request', 'limit must be an integer from 1 to 1000');
-        return c.json({ failovers: activity.recentFailovers(limit) });
+        if (limit === undefined) return apiError(c, 'bad_request', 'limit must be an integer from 1 to 1000');
+        return c.json({ failovers: activity.failovers(limit) });
       });
     },
   };
