@@ -1,4 +1,5 @@
 /** Small statistics helpers shared by the benchmarks. */
+import { percentile as sharedPercentile } from '../src/lib/stats/percentile.js';
 
 /** Median of a sample (ms). */
 export function median(xs: number[]): number {
@@ -7,10 +8,9 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** The p-th percentile (0–100) by nearest rank. */
+/** The p-th percentile (0–100) by nearest rank, as gw reports it; NaN for no samples (prints as a failed target). */
 export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+  return sharedPercentile(xs, p) ?? Number.NaN;
 }
 
 /** Prints one result line in the common `name: value unit` shape plus a JSON line for tooling. */

@@ -3,10 +3,9 @@ import type { GwEvent, GwEventInput } from '../../src/api/events.js';
 import { createDashboardState, LIMITS } from '../../src/tui/store/dashboardState.js';
 import { formatDurationShort, formatPrice, formatWei, formatWinProb, oneLine, parsePrice, sparkline, truncateMiddle } from '../../src/tui/store/format.js';
 import { applyEvent, applySnapshot, markDaemonRestarted } from '../../src/tui/store/reduce.js';
-import { Ring } from '../../src/tui/store/ring.js';
+import { Ring } from '../../src/lib/collections/ring.js';
 import { RollingWindow } from '../../src/tui/store/rollingWindow.js';
 import { runwayMs, spendRate } from '../../src/tui/store/spend.js';
-import { p50p95, percentile } from '../../src/tui/store/stats.js';
 import { layoutTable, renderHeader, renderRow, visibleRange } from '../../src/tui/store/table.js';
 import { buildView } from '../../src/tui/store/view.js';
 import { recordedEvents, STATUS, T0, WIN_PROB } from './fixture.js';
@@ -15,22 +14,6 @@ import { fixtureState, LIVE } from './helpers.js';
 let seq = 0;
 const ev = (e: GwEventInput, ts = T0): GwEvent => ({ ...e, seq: ++seq, ts }) as GwEvent;
 const ETH = 10n ** 18n;
-
-describe('percentiles', () => {
-  it('nearest rank p50/p95', () => {
-    const v = Array.from({ length: 100 }, (_, i) => 100 - i); // 100…1, unsorted on purpose
-    expect(percentile(v, 50)).toBe(50);
-    expect(percentile(v, 95)).toBe(95);
-    expect(percentile(v, 100)).toBe(100);
-    expect(percentile(v, 0)).toBe(1);
-    expect(p50p95(v)).toEqual({ p50: 50, p95: 95 });
-    expect(v[0]).toBe(100); // input not sorted in place
-    expect(p50p95([])).toEqual({ p50: undefined, p95: undefined });
-    expect(p50p95([7])).toEqual({ p50: 7, p95: 7 });
-    expect(p50p95([100, 200, 300, 400, 5000])).toEqual({ p50: 300, p95: 5000 });
-    expect(() => percentile([1], 101)).toThrow(RangeError);
-  });
-});
 
 describe('rolling window and rates', () => {
   it('sums per-second buckets over the last minute and forgets older ones', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/core/eventBus.js';
 import { HlsStore } from '../../src/core/hls/streamStore.js';
 import { SegmentFailure } from '../../src/core/gateway/segmentErrors.js';
+import { ActivityProjection } from '../../src/core/gateway/activityProjection.js';
 import { StreamRegistry, type StreamSpec } from '../../src/core/gateway/streams.js';
 
 const spec = (id: string): StreamSpec => ({ id, ingest: 'http-push', profiles: ['P240p30fps16x9'], profileSizes: [{ name: 'P240p30fps16x9', width: 426, height: 240, bitrate: 600_000 }] });
@@ -11,8 +12,10 @@ const seg = (seq: number) => ({ seq, durationMs: 2000, data: new Uint8Array([seq
 function registry(opts: { maxSessions?: number; endedRetentionMs?: number } = {}) {
   const hls = new HlsStore();
   const closed: string[] = [];
+  const bus = new EventBus();
   const reg = new StreamRegistry({
-    bus: new EventBus(),
+    bus,
+    activity: new ActivityProjection(bus),
     log: pino({ level: 'silent' }),
     hls,
     metrics: null,

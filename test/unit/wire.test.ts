@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SseParser } from '../../src/api/sse.js';
 import { httpUrl, isLoopbackHost, parseListenAddr } from '../../src/lib/net/listenAddr.js';
 import { buildMultipart, parseMultipart } from '../../src/core/gateway/multipart.js';
-import { StreamStats, quantile } from '../../src/core/gateway/streamStats.js';
 
 describe('SSE parser', () => {
   it('reassembles messages split across chunks and drops comments', () => {
@@ -45,27 +44,5 @@ describe('multipart push reply', () => {
     expect(parsed[0]!.headers['content-disposition']).toBe('attachment; filename="P240p30fps16x9_7.ts"');
     expect([...parsed[0]!.data]).toEqual([1, 2, 3, 13, 10]);
     expect(parsed[1]!.data.length).toBe(1000);
-  });
-});
-
-describe('stream statistics from events', () => {
-  it('counts, measures latency quantiles and spend, and keeps failovers', () => {
-    const s = new StreamStats('s1', 'stream', ['P240p30fps16x9']);
-    let seq = 0;
-    const ev = <T extends object>(e: T) => ({ ...e, seq: ++seq, ts: 1_700_000_000_000 + seq });
-    for (let i = 0; i < 10; i++) {
-      s.apply(ev({ type: 'segment.sent', streamId: 's1', segment: i, orchestrator: 'A', attempt: 1, bytes: 10 }));
-      s.apply(ev({ type: 'segment.transcoded', streamId: 's1', segment: i, orchestrator: 'A', latencyMs: (i + 1) * 100, renditions: 1, feeWei: '1' }));
-    }
-    s.apply(ev({ type: 'failover', streamId: 's1', from: 'A', to: 'B', reason: 'OrchestratorBusy', attempt: 1 }));
-    s.apply(ev({ type: 'segment.failed', streamId: 's1', segment: 10, orchestrator: 'B', attempt: 3, error: 'hit max transcode attempts', final: true }));
-    s.apply(ev({ type: 'tickets.sent', streamId: 's1', recipient: '0xr', count: 2, faceValueWei: '1000', winProb: '5', evWei: '123456789012345678901', firstNonce: 1 }));
-    const v = s.view();
-    expect(v).toEqual(expect.objectContaining({ segmentsOk: 10, segmentsFailed: 1, p50Ms: 500, p95Ms: 1000, orchestrator: 'B', spendWei: '123456789012345678901' }));
-    expect(v.successRate).toBeCloseTo(10 / 11);
-    const d = s.detail();
-    expect(d.failovers).toEqual([expect.objectContaining({ from: 'A', to: 'B', reason: 'OrchestratorBusy' })]);
-    expect(d.segments.at(-1)).toEqual(expect.objectContaining({ seq: 10, ok: false, attempts: 3 }));
-    expect(quantile([], 0.5)).toBeNull();
   });
 });

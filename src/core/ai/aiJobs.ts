@@ -1,53 +1,35 @@
-// AI and BYOC requests as sessions of kind 'ai' for /v1/sessions, `gw sessions` and the dashboard: statistics are
-// folded from the same bus events the video pipeline emits (segment.*, failover, tickets.sent) keyed by request id.
+// AI and BYOC requests as sessions of kind 'ai' for /v1/sessions, `gw sessions` and the dashboard. Their numbers are
+// folded from the same bus events the video pipeline emits (segment.*, failover, tickets.sent) keyed by request id;
+// a request has no start or end event, so the routes open and end its session here.
 import type { SessionDetail, SessionView } from '../../api/contract.js';
-import type { EventBus } from '../eventBus.js';
-import { StreamStats } from '../gateway/streamStats.js';
-
-const ENDED_KEEP = 200;
+import type { ActivityProjection } from '../gateway/activityProjection.js';
 
 export class AiJobs {
-  private readonly live = new Map<string, StreamStats>();
-  private readonly ended: StreamStats[] = [];
-  private readonly unsubscribe: () => void;
-
-  constructor(bus: EventBus) {
-    this.unsubscribe = bus.subscribe((ev) => {
-      const id = 'streamId' in ev ? ev.streamId : undefined;
-      if (id) this.live.get(id)?.apply(ev);
-    });
-  }
+  constructor(private readonly activity: Pick<ActivityProjection, 'openJob' | 'endJob' | 'liveCount' | 'sessions' | 'session'>) {}
 
   /** Registers a request (before its first event). `label` shows as its rendition column, e.g. "llm/model". */
   start(id: string, label: string): void {
-    this.live.set(id, new StreamStats(id, 'ai', [label]));
+    this.activity.openJob(id, label);
   }
 
   /** Marks a request finished. */
   end(id: string): void {
-    const stats = this.live.get(id);
-    if (!stats) return;
-    stats.apply({ type: 'stream.ended', seq: 0, ts: Date.now(), streamId: id, reason: 'done', segments: 0, failed: 0 });
-    this.live.delete(id);
-    this.ended.push(stats);
-    if (this.ended.length > ENDED_KEEP) this.ended.shift();
+    this.activity.endJob(id);
   }
 
   /** Requests in flight (for `sessions.aiJobs` in /v1/status). */
   get activeCount(): number {
-    return this.live.size;
+    return this.activity.liveCount('ai');
   }
 
-  /** Live and recent requests, newest first. */
+  /** Live requests first, then finished ones, newest first within each. */
   views(): SessionView[] {
-    return [...this.live.values(), ...this.ended].map((s) => s.view()).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return this.activity.sessions('ai');
   }
 
+  /** One request with its attempts, failovers and tickets. */
   detail(id: string): SessionDetail | undefined {
-    return (this.live.get(id) ?? this.ended.find((s) => s.id === id))?.detail();
-  }
-
-  close(): void {
-    this.unsubscribe();
+    const d = this.activity.session(id);
+    return d?.kind === 'ai' ? d : undefined;
   }
 }

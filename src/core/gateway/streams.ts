@@ -1,11 +1,10 @@
-import type { SessionDetail, SessionView } from '../../api/contract.js';
 import type { EventBus } from '../eventBus.js';
 import type { HlsStore, StreamStore } from '../hls/streamStore.js';
 import { SOURCE_RENDITION } from '../hls/playlist.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ActivityProjection } from './activityProjection.js';
 import { SegmentFailure } from './segmentErrors.js';
-import { StreamStats } from './streamStats.js';
 
 /** A source segment entering the pipeline. */
 export interface SourceSegment {
@@ -42,6 +41,8 @@ export interface StreamRegistryDeps {
   readonly log: Logger;
   readonly hls: HlsStore;
   readonly metrics: Metrics | null;
+  /** The event projection: a stream's totals for its `stream.ended` event. */
+  readonly activity: Pick<ActivityProjection, 'liveSummary'>;
   /** Builds the transcoding context of a new stream (its orchestrator sessions). */
   openTranscoder(spec: StreamSpec): Promise<StreamTranscoder>;
   maxSessions(): number;
@@ -54,35 +55,26 @@ export interface StreamRegistryDeps {
 interface LiveStream {
   readonly spec: StreamSpec;
   readonly store: StreamStore;
-  readonly stats: StreamStats;
   transcoder: Promise<StreamTranscoder>;
   idleTimer?: NodeJS.Timeout;
   inFlight: number;
   ended: boolean;
 }
 
-const ENDED_KEEP = 50;
 /** How long an ended stream's playlists and segments stay served. */
 const ENDED_RETENTION_MS = 5 * 60_000;
 
 /**
- * The gateway's streams: creation (with the max-sessions limit), their HLS stores and statistics, segment
- * processing, idle ends for HTTP push, and teardown. Statistics are folded from the event bus so the control API,
- * `gw sessions` and the dashboard all see the same numbers.
+ * The gateway's streams: creation (with the max-sessions limit), their HLS stores, segment processing, idle ends
+ * for HTTP push, and teardown. Their statistics are not kept here: the event projection (ActivityProjection)
+ * folds them from the events this registry and the segment pipeline emit.
  */
 export class StreamRegistry {
   private readonly live = new Map<string, LiveStream>();
-  private readonly ended: StreamStats[] = [];
-  private readonly unsubscribe: () => void;
   private intakeOpen = true;
   private drainWaiters: Array<() => void> = [];
 
-  constructor(private readonly deps: StreamRegistryDeps) {
-    this.unsubscribe = deps.bus.subscribe((ev) => {
-      const id = 'streamId' in ev ? ev.streamId : undefined;
-      if (id) this.live.get(id)?.stats.apply(ev);
-    });
-  }
+  constructor(private readonly deps: StreamRegistryDeps) {}
 
   /** Returns the live stream, creating it if needed; throws SegmentFailure('capacity') past maxSessions. */
   open(spec: StreamSpec): LiveStream {
@@ -101,7 +93,6 @@ export class StreamRegistry {
     const stream: LiveStream = {
       spec,
       store,
-      stats: new StreamStats(spec.id, 'stream', spec.profiles),
       transcoder: this.deps.openTranscoder(spec),
       inFlight: 0,
       ended: false,
@@ -151,14 +142,12 @@ export class StreamRegistry {
     if (!stream || stream.ended) return;
     stream.ended = true;
     if (stream.idleTimer) clearTimeout(stream.idleTimer);
-    const view = stream.stats.view();
-    // Emitted while still registered, so the stats pick up the end time through the bus like every other event.
+    const summary = this.deps.activity.liveSummary(id);
+    const view = { segmentsOk: summary?.segmentsOk ?? 0, segmentsFailed: summary?.segmentsFailed ?? 0 };
     this.deps.bus.emit({ type: 'stream.ended', streamId: id, reason, segments: view.segmentsOk, failed: view.segmentsFailed });
     this.live.delete(id);
     this.deps.metrics?.streamEnded.inc();
     this.deps.metrics?.currentSessions.set(this.live.size);
-    this.ended.push(stream.stats);
-    if (this.ended.length > ENDED_KEEP) this.ended.shift();
     this.deps.log.info({ streamId: id, reason, ok: view.segmentsOk, failed: view.segmentsFailed }, 'stream ended');
     await stream.transcoder.then((t) => t.close()).catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'stream teardown failed'));
     await stream.store.end().catch((err: unknown) => this.deps.log.warn({ err, streamId: id }, 'recording finish failed'));
@@ -168,15 +157,6 @@ export class StreamRegistry {
     }, this.deps.endedRetentionMs ?? ENDED_RETENTION_MS);
     forget.unref();
     this.notifyDrain();
-  }
-
-  /** Live and recently ended streams, newest first. */
-  views(): SessionView[] {
-    return [...[...this.live.values()].map((s) => s.stats), ...this.ended].map((s) => s.view()).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  }
-
-  detail(id: string): SessionDetail | undefined {
-    return (this.live.get(id)?.stats ?? this.ended.find((s) => s.id === id))?.detail();
   }
 
   get activeCount(): number {
@@ -196,10 +176,9 @@ export class StreamRegistry {
     });
   }
 
-  /** Ends every stream and stops listening to events. */
+  /** Ends every stream. */
   async close(): Promise<void> {
     await Promise.all([...this.live.keys()].map((id) => this.end(id, 'gateway stopping')));
-    this.unsubscribe();
   }
 
   private touch(stream: LiveStream): void {

@@ -5,88 +5,22 @@
  */
 import type { ConfigEntry, FailoverView, SessionDetail, StatusResponse, TicketView } from '../../api/contract.js';
 import type { AlertRaised, GatewayMode, LogLine } from '../../api/events.js';
+import { initialProjection, PROJECTION_CAPS, type ProjectionState } from '../../api/projection/index.js';
+import { Ring } from '../../lib/collections/ring.js';
 import type { Rational } from '../../lib/protocol/rational.js';
-import { Ring } from './ring.js';
 import { RollingWindow } from './rollingWindow.js';
 
-/** Caps on every collection the dashboard keeps. */
+export type { FailoverEntry, SegmentEntry, SessionState, TicketEntry } from '../../api/projection/index.js';
+
+/** Caps on every collection the dashboard keeps; sessions, tickets and failovers share the daemon's. */
 export const LIMITS = {
-  sessions: 1000,
+  ...PROJECTION_CAPS,
   orchestrators: 500,
-  latencySamples: 256,
-  segmentsPerSession: 120,
-  failoversPerSession: 20,
-  ticketsPerSession: 20,
-  failovers: 200,
-  tickets: 200,
   logs: 1000,
   alerts: 20,
   /** Seconds of ticket history behind the sparklines and the EV per minute. */
   windowSeconds: 60,
 } as const;
-
-export interface SegmentEntry {
-  seq: number;
-  orchestrator: string | null;
-  ok: boolean;
-  latencyMs: number | null;
-  attempts: number;
-  error: string | null;
-  at: number;
-}
-
-export interface TicketEntry {
-  at: number;
-  sessionId: string;
-  recipient: string;
-  /** Tickets in the batch (1 for rows that came from a snapshot). */
-  count: number;
-  firstNonce: number;
-  faceValueWei: bigint;
-  winProb: string;
-  /** EV of the whole batch. */
-  evWei: bigint;
-}
-
-export interface FailoverEntry {
-  at: number;
-  sessionId: string;
-  from: string;
-  to: string;
-  reason: string;
-  attempt: number;
-}
-
-export interface SessionState {
-  id: string;
-  kind: 'stream' | 'ai';
-  ingest: string | null;
-  /** Rendition profiles of the stream (or the AI pipeline's outputs). */
-  renditions: string[];
-  /** Renditions in the last transcoded segment, when the profiles are not known. */
-  renditionCount: number | null;
-  orchestrator: string | null;
-  /** Attempt number of segments sent and not yet settled (bounded): the timeline shows retries. */
-  pendingAttempts: Map<number, number>;
-  segmentsOk: number;
-  segmentsFailed: number;
-  latencies: Ring<number>;
-  /** Bumped when `latencies` changes, so percentiles are sorted once per change, not per frame. */
-  latencyVersion: number;
-  percentileCache: { version: number; p50: number | undefined; p95: number | undefined } | null;
-  /** Percentiles and success rate from the daemon's snapshot, preferred over local estimates when present. */
-  server: { p50Ms: number | null; p95Ms: number | null; successRate: number | null } | null;
-  /** EV of the tickets sent for this session (what it has cost in expectation). */
-  spendWei: bigint;
-  feeWei: bigint;
-  startedAt: number;
-  endedAt: number | null;
-  endReason: string | null;
-  lastActivity: number;
-  segments: Ring<SegmentEntry>;
-  failovers: Ring<FailoverEntry>;
-  tickets: Ring<TicketEntry>;
-}
 
 export interface OrchestratorState {
   uri: string;
@@ -122,7 +56,11 @@ export interface AlertEntry extends Omit<AlertRaised, 'type'> {
 /** Which snapshot endpoints the daemon has: a 404 marks one as missing and it is then skipped. */
 export type SnapshotPart = 'status' | 'config' | 'orchestrators' | 'sessions' | 'tickets' | 'failovers' | 'session';
 
-export interface DashboardState {
+/**
+ * Sessions, tickets and failovers are the projection's (src/api/projection), folded with the daemon's own
+ * functions; the rest is the dashboard's.
+ */
+export interface DashboardState extends ProjectionState {
   status: StatusResponse | null;
   /** When `status` was fetched, to advance the uptime between snapshots. */
   statusAt: number;
@@ -136,10 +74,7 @@ export interface DashboardState {
   chain: ChainState | null;
   /** Sum of deposit decreases seen (winning tickets redeemed, or withdrawals): the on-chain spend. */
   depositDrawnWei: bigint;
-  sessions: Map<string, SessionState>;
   orchestrators: Map<string, OrchestratorState>;
-  failovers: Ring<FailoverEntry>;
-  tickets: Ring<TicketEntry>;
   /** Tickets per second and EV (wei) per second over the last minute. */
   ticketWindow: RollingWindow;
   ticketTotals: { count: number; evWei: bigint };
@@ -173,10 +108,8 @@ export function createDashboardState(): DashboardState {
     maxPricePerPixel: undefined,
     chain: null,
     depositDrawnWei: 0n,
-    sessions: new Map(),
+    ...initialProjection(),
     orchestrators: new Map(),
-    failovers: new Ring(LIMITS.failovers),
-    tickets: new Ring(LIMITS.tickets),
     ticketWindow: new RollingWindow(LIMITS.windowSeconds, 1000),
     ticketTotals: { count: 0, evWei: 0n },
     ticketsByRecipient: new Map(),
@@ -191,34 +124,6 @@ export function createDashboardState(): DashboardState {
     eventsApplied: 0,
     lastEventAt: 0,
     revision: 0,
-  };
-}
-
-/** A new session with empty buffers. */
-export function createSession(id: string, at: number, kind: 'stream' | 'ai' = 'stream'): SessionState {
-  return {
-    id,
-    kind,
-    ingest: null,
-    renditions: [],
-    renditionCount: null,
-    orchestrator: null,
-    pendingAttempts: new Map(),
-    segmentsOk: 0,
-    segmentsFailed: 0,
-    latencies: new Ring(LIMITS.latencySamples),
-    latencyVersion: 0,
-    percentileCache: null,
-    server: null,
-    spendWei: 0n,
-    feeWei: 0n,
-    startedAt: at,
-    endedAt: null,
-    endReason: null,
-    lastActivity: at,
-    segments: new Ring(LIMITS.segmentsPerSession),
-    failovers: new Ring(LIMITS.failoversPerSession),
-    tickets: new Ring(LIMITS.ticketsPerSession),
   };
 }
 

@@ -13,16 +13,11 @@ import type {
   TicketView,
 } from '../../api/contract.js';
 import type { GwEvent, LogLine } from '../../api/events.js';
-import {
-  LIMITS,
-  createOrchestrator,
-  createSession,
-  type DashboardState,
-  type OrchestratorState,
-  type SessionState,
-  type SnapshotPart,
-} from './dashboardState.js';
+import { endAllSessions, projectEvent, seedSession, toWei } from '../../api/projection/index.js';
+import { LIMITS, createOrchestrator, type DashboardState, type OrchestratorState, type SnapshotPart } from './dashboardState.js';
 import { parsePrice } from './format.js';
+
+export { toWei };
 
 /** One poll of the control API's snapshot endpoints; parts the daemon lacks are absent. */
 export interface Snapshot {
@@ -38,10 +33,15 @@ export interface Snapshot {
   readonly missing?: readonly SnapshotPart[];
 }
 
-const PENDING_ATTEMPTS = 64;
-
-/** Applies one event. */
+/**
+ * Applies one event. Sessions, tickets and failovers are folded by the projection the daemon uses for
+ * /v1/sessions, /v1/tickets and /v1/failovers; the rest (orchestrators, spend rates, chain, logs, alerts) here.
+ */
 export function applyEvent(state: DashboardState, ev: GwEvent): DashboardState {
+  const sessionId = 'streamId' in ev ? ev.streamId : undefined;
+  const before = sessionId === undefined ? undefined : usageOf(state, sessionId);
+  projectEvent(state, ev);
+  if (sessionId !== undefined) followUsage(state, before!, usageOf(state, sessionId), ev.ts);
   switch (ev.type) {
     case 'daemon.started':
       state.version = ev.version;
@@ -58,58 +58,21 @@ export function applyEvent(state: DashboardState, ev: GwEvent): DashboardState {
     case 'log':
       state.logs.push(ev);
       break;
-    case 'stream.started': {
-      const s = session(state, ev.streamId, ev.ts);
-      s.ingest = ev.ingest;
-      s.renditions = ev.profiles;
-      s.startedAt = ev.ts;
-      s.endedAt = null;
-      s.endReason = null;
-      break;
-    }
-    case 'stream.ended': {
-      const s = session(state, ev.streamId, ev.ts);
-      endSession(state, s, ev.ts, ev.reason);
-      s.segmentsFailed = Math.max(s.segmentsFailed, ev.failed);
-      s.segmentsOk = Math.max(s.segmentsOk, ev.segments - ev.failed);
-      break;
-    }
-    case 'segment.sent': {
-      const s = session(state, ev.streamId, ev.ts);
-      if (s.orchestrator === null) setSessionOrchestrator(state, s, ev.orchestrator, ev.ts);
-      s.pendingAttempts.set(ev.segment, ev.attempt);
-      if (s.pendingAttempts.size > PENDING_ATTEMPTS) s.pendingAttempts.delete(s.pendingAttempts.keys().next().value as number);
-      break;
-    }
     case 'segment.transcoded': {
-      const s = session(state, ev.streamId, ev.ts);
-      s.segmentsOk++;
-      s.latencies.push(ev.latencyMs);
-      s.latencyVersion++;
-      s.renditionCount = ev.renditions;
-      s.feeWei += toWei(ev.feeWei);
-      s.segments.push({ seq: ev.segment, orchestrator: ev.orchestrator, ok: true, latencyMs: ev.latencyMs, attempts: settle(s, ev.segment), error: null, at: ev.ts });
       const o = orchestrator(state, ev.orchestrator, ev.ts);
       o.ok++;
       o.latencyMs = o.latencyMs === null ? ev.latencyMs : Math.round(o.latencyMs * 0.8 + ev.latencyMs * 0.2);
       break;
     }
-    case 'segment.failed': {
-      const s = session(state, ev.streamId, ev.ts);
+    case 'segment.failed':
       if (ev.orchestrator) orchestrator(state, ev.orchestrator, ev.ts).failed++;
-      if (ev.final) {
-        s.segmentsFailed++;
-        s.segments.push({ seq: ev.segment, orchestrator: ev.orchestrator ?? null, ok: false, latencyMs: null, attempts: Math.max(ev.attempt, settle(s, ev.segment)), error: ev.error, at: ev.ts });
-      }
       break;
-    }
     case 'orchestrator.selected': {
       const o = orchestrator(state, ev.orchestrator, ev.ts);
       if (ev.address) o.address = ev.address;
       o.price = parsePrice(ev.pricePerPixel) ?? o.price;
       o.priceText = null;
       o.suspended = null;
-      setSessionOrchestrator(state, session(state, ev.streamId, ev.ts), ev.orchestrator, ev.ts);
       break;
     }
     case 'orchestrator.suspended':
@@ -118,22 +81,11 @@ export function applyEvent(state: DashboardState, ev: GwEvent): DashboardState {
     case 'orchestrator.rejected':
       orchestrator(state, ev.orchestrator, ev.ts).rejected = { reason: ev.reason, detail: ev.detail };
       break;
-    case 'failover': {
-      const entry = { at: ev.ts, sessionId: ev.streamId, from: ev.from, to: ev.to, reason: ev.reason, attempt: ev.attempt };
-      state.failovers.push(entry);
-      const s = session(state, ev.streamId, ev.ts);
-      s.failovers.push(entry);
-      setSessionOrchestrator(state, s, ev.to, ev.ts);
-      break;
-    }
     case 'tickets.sent': {
-      const ev$ = toWei(ev.evWei);
-      const face = toWei(ev.faceValueWei);
-      const entry = { at: ev.ts, sessionId: ev.streamId, recipient: ev.recipient, count: ev.count, firstNonce: ev.firstNonce, faceValueWei: face, winProb: ev.winProb, evWei: ev$ };
-      state.tickets.push(entry);
-      state.ticketWindow.add(ev.ts, ev.count, ev$);
+      const t = state.tickets.last()!;
+      state.ticketWindow.add(ev.ts, ev.count, t.evWei);
       state.ticketTotals.count += ev.count;
-      state.ticketTotals.evWei += ev$;
+      state.ticketTotals.evWei += t.evWei;
       const key = ev.recipient.toLowerCase();
       let r = state.ticketsByRecipient.get(key);
       if (!r) {
@@ -142,11 +94,8 @@ export function applyEvent(state: DashboardState, ev: GwEvent): DashboardState {
         state.ticketsByRecipient.set(key, r);
       }
       r.count += ev.count;
-      r.evWei += ev$;
-      r.faceValueWei += face * BigInt(ev.count);
-      const s = session(state, ev.streamId, ev.ts);
-      s.spendWei += ev$;
-      s.tickets.push(entry);
+      r.evWei += t.evWei;
+      r.faceValueWei += t.faceValueWei * BigInt(ev.count);
       break;
     }
     case 'chain.updated': {
@@ -159,7 +108,7 @@ export function applyEvent(state: DashboardState, ev: GwEvent): DashboardState {
       state.alerts.push({ alert: ev.alert, severity: ev.severity, message: ev.message, seq: ev.seq, ts: ev.ts, dismissed: false });
       break;
     default:
-      // an event type newer than this dashboard: counted, otherwise ignored
+      // session events are the projection's; an event type newer than this dashboard is counted, otherwise ignored
       break;
   }
   state.lastSeq = ev.seq;
@@ -186,7 +135,7 @@ export function applySnapshot(state: DashboardState, snap: Snapshot): DashboardS
   }
   if (snap.orchestrators) applyOrchestrators(state, snap.orchestrators, snap.at);
   if (snap.sessions) {
-    for (const v of snap.sessions) applySessionView(state, v, snap.at);
+    for (const v of snap.sessions) seedSession(state, v, snap.at);
     if (!snap.orchestrators) recountInUse(state);
   }
   if (snap.tickets) state.serverTickets = [...snap.tickets];
@@ -201,7 +150,7 @@ export function applySnapshot(state: DashboardState, snap: Snapshot): DashboardS
  * Logs, failovers and tickets stay, since they are history the operator may still want to read.
  */
 export function markDaemonRestarted(state: DashboardState, at: number): DashboardState {
-  for (const s of state.sessions.values()) if (s.endedAt === null) endSession(state, s, at, 'daemon restarted');
+  endAllSessions(state, at, 'daemon restarted');
   for (const o of state.orchestrators.values()) o.inUse = 0;
   state.lastSeq = 0;
   state.status = null;
@@ -227,38 +176,25 @@ export function daemonKeyOf(status: Pick<StatusResponse, 'pid' | 'startedAt'>): 
   return `${status.pid}@${status.startedAt}`;
 }
 
-/** Decimal wei string → bigint; anything else counts as 0 rather than breaking the dashboard. */
-export function toWei(text: string | null | undefined): bigint {
-  return typeof text === 'string' && /^\d+$/.test(text) ? BigInt(text) : 0n;
+/** A session's claim on an orchestrator: counted in that orchestrator's "in use" while the session is live. */
+interface Usage {
+  readonly orchestrator: string | null;
+  readonly live: boolean;
 }
 
-function session(state: DashboardState, id: string, at: number): SessionState {
-  let s = state.sessions.get(id);
-  if (!s) {
-    if (state.sessions.size >= LIMITS.sessions) evictSession(state);
-    s = createSession(id, at);
-    state.sessions.set(id, s);
-  }
-  s.lastActivity = at;
-  return s;
+function usageOf(state: DashboardState, id: string): Usage {
+  const s = state.sessions.get(id);
+  return { orchestrator: s?.orchestrator ?? null, live: s !== undefined && s.endedAt === null };
 }
 
-/** Drops the oldest ended session, or the oldest of all when every one is active (amortised O(1)). */
-function evictSession(state: DashboardState): void {
-  let victim: SessionState | undefined;
-  for (const s of state.sessions.values()) {
-    if (s.endedAt !== null) {
-      victim = s;
-      break;
-    }
-    victim ??= s;
+/** Moves the session's "in use" count when the event changed its orchestrator or ended it. */
+function followUsage(state: DashboardState, before: Usage, after: Usage, at: number): void {
+  if (before.orchestrator === after.orchestrator && before.live === after.live) return;
+  if (before.live && before.orchestrator) {
+    const old = state.orchestrators.get(before.orchestrator);
+    if (old) old.inUse = Math.max(0, old.inUse - 1);
   }
-  if (!victim) return;
-  if (victim.endedAt === null && victim.orchestrator) {
-    const o = state.orchestrators.get(victim.orchestrator);
-    if (o) o.inUse = Math.max(0, o.inUse - 1);
-  }
-  state.sessions.delete(victim.id);
+  if (after.live && after.orchestrator) orchestrator(state, after.orchestrator, at).inUse++;
 }
 
 function orchestrator(state: DashboardState, uri: string, at: number): OrchestratorState {
@@ -277,34 +213,6 @@ function orchestrator(state: DashboardState, uri: string, at: number): Orchestra
   }
   o.lastSeen = Math.max(o.lastSeen, at);
   return o;
-}
-
-function setSessionOrchestrator(state: DashboardState, s: SessionState, uri: string, at: number): void {
-  if (s.orchestrator === uri) return;
-  const active = s.endedAt === null;
-  if (s.orchestrator && active) {
-    const old = state.orchestrators.get(s.orchestrator);
-    if (old) old.inUse = Math.max(0, old.inUse - 1);
-  }
-  s.orchestrator = uri;
-  if (active) orchestrator(state, uri, at).inUse++;
-}
-
-function endSession(state: DashboardState, s: SessionState, at: number, reason: string): void {
-  if (s.endedAt === null && s.orchestrator) {
-    const o = state.orchestrators.get(s.orchestrator);
-    if (o) o.inUse = Math.max(0, o.inUse - 1);
-  }
-  s.endedAt = at;
-  s.endReason = reason;
-  s.pendingAttempts.clear();
-}
-
-/** The attempt count of a segment that just settled. */
-function settle(s: SessionState, seq: number): number {
-  const a = s.pendingAttempts.get(seq);
-  s.pendingAttempts.delete(seq);
-  return a ?? 1;
 }
 
 function pushLog(state: DashboardState, ts: number, level: LogLine['level'], module: string, msg: string): void {
@@ -341,26 +249,6 @@ function applyOrchestrators(state: DashboardState, res: OrchestratorsResponse, a
   // the daemon's list is complete: an orchestrator it no longer knows is gone
   for (const uri of [...state.orchestrators.keys()]) if (!listed.has(uri)) state.orchestrators.delete(uri);
   state.maxPricePerPixel = parsePrice(res.maxPricePerPixel);
-}
-
-function applySessionView(state: DashboardState, v: SessionView, at: number): void {
-  let s = state.sessions.get(v.id);
-  if (!s) {
-    if (state.sessions.size >= LIMITS.sessions) evictSession(state);
-    s = createSession(v.id, at, v.kind);
-    state.sessions.set(v.id, s);
-  }
-  s.kind = v.kind;
-  s.orchestrator = v.orchestrator;
-  s.renditions = v.renditions;
-  s.segmentsOk = v.segmentsOk;
-  s.segmentsFailed = v.segmentsFailed;
-  s.server = { p50Ms: v.p50Ms, p95Ms: v.p95Ms, successRate: v.successRate };
-  s.spendWei = toWei(v.spendWei);
-  const started = Date.parse(v.startedAt);
-  if (Number.isFinite(started)) s.startedAt = started;
-  const ended = v.endedAt === null ? null : Date.parse(v.endedAt);
-  s.endedAt = ended === null || !Number.isFinite(ended) ? null : ended;
 }
 
 function recountInUse(state: DashboardState): void {

@@ -16,8 +16,9 @@ import type {
   TicketRow,
   TicketsView,
 } from './viewModel.js';
-import { p50p95, successRate } from './stats.js';
-import { LIMITS, type DashboardState, type SessionState, type TicketEntry } from './dashboardState.js';
+import { failoverFromView, listSessions, sessionLatency, sessionSuccessRate, ticketFromView } from '../../api/projection/index.js';
+import { successRate } from './stats.js';
+import { LIMITS, type DashboardState, type FailoverEntry, type SessionState, type TicketEntry } from './dashboardState.js';
 import {
   formatClock,
   formatDurationShort,
@@ -33,7 +34,6 @@ import {
   shortUri,
 } from './format.js';
 import { runwayMs, spendRate } from './spend.js';
-import { toWei } from './reduce.js';
 
 export type * from './viewModel.js';
 
@@ -114,19 +114,10 @@ function overview(state: DashboardState, now: number, rate: ReturnType<typeof sp
   };
 }
 
-/** Local p50/p95, sorted once per new latency sample. */
-function percentiles(s: SessionState): { p50: number | undefined; p95: number | undefined } {
-  if (!s.percentileCache || s.percentileCache.version !== s.latencyVersion) {
-    s.percentileCache = { version: s.latencyVersion, ...p50p95(s.latencies.toArray()) };
-  }
-  return s.percentileCache;
-}
-
+// The numbers of a row are the projection's (sessionLatency, sessionSuccessRate): what GET /v1/sessions serves.
 function sessionRow(s: SessionState, now: number): SessionRow {
-  const local = percentiles(s);
-  const p50 = s.server?.p50Ms ?? local.p50;
-  const p95 = s.server?.p95Ms ?? local.p95;
-  const rate = s.server?.successRate ?? successRate(s.segmentsOk, s.segmentsFailed);
+  const { p50Ms: p50, p95Ms: p95 } = sessionLatency(s);
+  const rate = sessionSuccessRate(s);
   const renditions = s.renditions.length > 0 ? String(s.renditions.length) : s.renditionCount !== null ? String(s.renditionCount) : '—';
   return {
     key: s.id,
@@ -145,9 +136,9 @@ function sessionRow(s: SessionState, now: number): SessionRow {
   };
 }
 
+/** In the order `gw sessions ls` lists them. */
 function sessionRows(state: DashboardState, now: number): SessionRow[] {
-  const list = [...state.sessions.values()].sort((a, b) => Number(a.endedAt !== null) - Number(b.endedAt !== null) || b.startedAt - a.startedAt);
-  return list.map((s) => sessionRow(s, now));
+  return listSessions(state).map((s) => sessionRow(s, now));
 }
 
 function orchestratorRows(state: DashboardState): OrchestratorRow[] {
@@ -174,25 +165,14 @@ function orchestratorRows(state: DashboardState): OrchestratorRow[] {
   return rows.sort((a, b) => rank(a) - rank(b) || Number(b.inUse) - Number(a.inUse) || a.uri.localeCompare(b.uri));
 }
 
+/** The daemon's list when it serves one (it saw every failover), else the ones folded here; newest first. */
 function failoverRows(state: DashboardState): FailoverRow[] {
-  if (state.serverFailovers) {
-    return state.serverFailovers.map((f) => ({
-      at: formatClock(Date.parse(f.at)),
-      sessionId: oneLine(f.sessionId),
-      from: shortUri(f.from),
-      to: shortUri(f.to),
-      reason: oneLine(f.reason),
-      attempt: String(f.attempt),
-    }));
-  }
-  return state.failovers.newest(state.failovers.size).map((f) => ({
-    at: formatClock(f.at),
-    sessionId: oneLine(f.sessionId),
-    from: shortUri(f.from),
-    to: shortUri(f.to),
-    reason: oneLine(f.reason),
-    attempt: String(f.attempt),
-  }));
+  const list = state.serverFailovers ? state.serverFailovers.map(failoverFromView) : state.failovers.newest(state.failovers.size);
+  return list.map(failoverRow);
+}
+
+function failoverRow(f: FailoverEntry): FailoverRow {
+  return { at: formatClock(f.at), sessionId: oneLine(f.sessionId), from: shortUri(f.from), to: shortUri(f.to), reason: oneLine(f.reason), attempt: String(f.attempt) };
 }
 
 // Rows of entries that never change once recorded are formatted once, not on every frame.
@@ -217,7 +197,7 @@ function cachedTicketRow(t: TicketEntry): TicketRow {
   return r;
 }
 
-function ticketRow(t: { at: number; sessionId: string; recipient: string; count: number; firstNonce: number; faceValueWei: bigint; winProb: string; evWei: bigint }): TicketRow {
+function ticketRow(t: TicketEntry): TicketRow {
   return {
     at: formatClock(t.at),
     sessionId: oneLine(t.sessionId),
@@ -235,11 +215,7 @@ function tickets(state: DashboardState, now: number, rate: ReturnType<typeof spe
   const byRecipient = [...state.ticketsByRecipient.entries()]
     .sort((a, b) => (b[1].evWei > a[1].evWei ? 1 : b[1].evWei < a[1].evWei ? -1 : 0))
     .map(([addr, r]) => ({ recipient: shortAddress(addr), orchestrator: byAddress.get(addr) ?? '—', tickets: String(r.count), ev: formatWei(r.evWei) }));
-  const recent = state.serverTickets
-    ? state.serverTickets.map((t) =>
-        ticketRow({ at: Date.parse(t.at), sessionId: t.sessionId, recipient: t.recipient, count: 1, firstNonce: t.nonce, faceValueWei: toWei(t.faceValueWei), winProb: t.winProb, evWei: toWei(t.evWei) }),
-      )
-    : state.tickets.newest(state.tickets.size).map(cachedTicketRow);
+  const recent = state.serverTickets ? state.serverTickets.map((t) => ticketRow(ticketFromView(t))) : state.tickets.newest(state.tickets.size).map(cachedTicketRow);
   return {
     ticketSeries: state.ticketWindow.countSeries(now),
     evSeries: state.ticketWindow.amountSeries(now),
@@ -254,19 +230,20 @@ function tickets(state: DashboardState, now: number, rate: ReturnType<typeof spe
   };
 }
 
+/** The daemon's detail when it was fetched for this session, else what was folded here; every list newest first. */
 function sessionDetail(state: DashboardState, s: SessionState, now: number): SessionDetailView {
   const server = state.sessionDetail?.id === s.id ? state.sessionDetail.detail : undefined;
-  const segments: SegmentRow[] = server
-    ? [...server.segments].reverse().map((g) => ({
-        seq: String(g.seq),
-        at: formatClock(Date.parse(g.at)),
-        orchestrator: g.orchestrator ? shortUri(g.orchestrator) : '—',
-        ok: g.ok,
-        latency: formatMs(g.latencyMs),
-        attempts: String(g.attempts),
-        error: oneLine(g.error ?? ''),
-      }))
-    : s.segments.newest(s.segments.size).map((g) => ({
+  const segments = server ? [...server.segments].reverse().map((g) => ({ ...g, at: Date.parse(g.at) })) : s.segments.newest(s.segments.size);
+  const failovers = server ? [...server.failovers].reverse().map(failoverFromView) : s.failovers.newest(s.failovers.size);
+  const tickets = server ? [...server.tickets].reverse().map(ticketFromView) : s.tickets.newest(s.tickets.size);
+  return {
+    row: sessionRow(s, now),
+    startedAt: formatClock(s.startedAt),
+    ended: s.endedAt === null ? null : `${formatClock(s.endedAt)}${s.endReason ? ` (${s.endReason})` : ''}`,
+    profiles: s.renditions.length > 0 ? s.renditions.join(', ') : '—',
+    fees: formatWei(s.feeWei),
+    segments: segments.map(
+      (g): SegmentRow => ({
         seq: String(g.seq),
         at: formatClock(g.at),
         orchestrator: g.orchestrator ? shortUri(g.orchestrator) : '—',
@@ -274,28 +251,9 @@ function sessionDetail(state: DashboardState, s: SessionState, now: number): Ses
         latency: formatMs(g.latencyMs),
         attempts: String(g.attempts),
         error: oneLine(g.error ?? ''),
-      }));
-  const failovers: FailoverRow[] = (server ? server.failovers.map((f) => ({ ...f, at: Date.parse(f.at) })) : s.failovers.newest(s.failovers.size)).map((f) => ({
-    at: formatClock(f.at),
-    sessionId: oneLine(f.sessionId),
-    from: shortUri(f.from),
-    to: shortUri(f.to),
-    reason: oneLine(f.reason),
-    attempt: String(f.attempt),
-  }));
-  const ticketRows = server
-    ? server.tickets.map((t) =>
-        ticketRow({ at: Date.parse(t.at), sessionId: t.sessionId, recipient: t.recipient, count: 1, firstNonce: t.nonce, faceValueWei: toWei(t.faceValueWei), winProb: t.winProb, evWei: toWei(t.evWei) }),
-      )
-    : s.tickets.newest(s.tickets.size).map(ticketRow);
-  return {
-    row: sessionRow(s, now),
-    startedAt: formatClock(s.startedAt),
-    ended: s.endedAt === null ? null : `${formatClock(s.endedAt)}${s.endReason ? ` (${s.endReason})` : ''}`,
-    profiles: s.renditions.length > 0 ? s.renditions.join(', ') : '—',
-    fees: formatWei(s.feeWei),
-    segments,
-    failovers,
-    tickets: ticketRows,
+      }),
+    ),
+    failovers: failovers.map(failoverRow),
+    tickets: tickets.map(ticketRow),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Fixed-capacity ring buffer: push is O(1) and the oldest entry is dropped once full, so every buffer the
- * dashboard keeps stays bounded however long it runs.
+ * Fixed-capacity ring buffer: push is O(1) and the oldest entry is dropped once full, so the event projection
+ * and the dashboard stay bounded however long they run.
  */
 export class Ring<T> {
   private readonly items: (T | undefined)[];
