@@ -1,11 +1,16 @@
-/** Errors the typed client raises; commands turn them into one clear line and exit code 1. */
-export class GwClientError extends Error {
+import { GwError, type ErrorCode } from '../lib/errors.js';
+
+/**
+ * Errors the typed client raises, with the daemon's code when the daemon answered one; the kind follows the code,
+ * so a daemon bug (500 `internal`) stays a bug on this side too.
+ */
+export class GwClientError extends GwError {
   constructor(
     message: string,
-    readonly code: string,
+    code: ErrorCode,
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'GwClientError';
   }
 }

@@ -1,5 +1,6 @@
 // multipart/form-data (RFC 7578): a strict parser for AI requests arriving at the gateway and an encoder for the
 // bodies forwarded to orchestrators. Pure; whole bodies in memory (the route caps their size first).
+import { GwError } from '../../lib/errors.js';
 
 /** One form field: text fields have no filename. */
 export interface FormPart {
@@ -10,9 +11,9 @@ export interface FormPart {
 }
 
 /** A body that is not valid multipart/form-data. */
-export class FormDataError extends Error {
+export class FormDataError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('bad_request', message);
     this.name = 'FormDataError';
   }
 }

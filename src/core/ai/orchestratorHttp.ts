@@ -3,15 +3,16 @@
 // verified: orchestrators use self-signed certificates (go-livepeer does the same).
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { GwError } from '../../lib/errors.js';
 
 const agentOpts = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 64 };
 const httpAgent = new http.Agent(agentOpts);
 const httpsAgent = new https.Agent({ ...agentOpts, rejectUnauthorized: false });
 
 /** A failure before a response arrived (dial, TLS, reset, timeout). */
-export class OrchestratorHttpError extends Error {
+export class OrchestratorHttpError extends GwError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('orchestrator_error', message, options);
     this.name = 'OrchestratorHttpError';
   }
 }

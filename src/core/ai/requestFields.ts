@@ -1,15 +1,16 @@
 // The ai-runner OpenAPI fields of each AI pipeline and their edge validation (types, ranges, JSON-encoded strings),
 // for JSON bodies and multipart text values. Pure; failures are AiRequestError naming the field.
 import type { AiPipeline } from '../../lib/pricing/pipelines.js';
+import { GwError } from '../../lib/errors.js';
 
 /** A request the gateway refuses before any orchestrator sees it: 400 with a message naming the field. */
-export class AiRequestError extends Error {
+export class AiRequestError extends GwError {
   readonly status = 400;
   constructor(
     message: string,
     readonly field?: string,
   ) {
-    super(message);
+    super('bad_request', message);
     this.name = 'AiRequestError';
   }
 }

@@ -3,6 +3,7 @@
 // request + parameters. Pure.
 import { bytesToHex, utf8 } from '../../lib/protocol/encoding.js';
 import { type Signer, signMessage } from '../../lib/protocol/signer.js';
+import { GwError } from '../../lib/errors.js';
 
 /** A client job request as received (sender and sig are the gateway's to add). */
 export interface JobRequest {
@@ -22,9 +23,9 @@ export interface OrchestratorFilter {
 }
 
 /** The header or its JSON is unusable: 400. */
-export class JobRequestError extends Error {
+export class JobRequestError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('bad_request', message);
     this.name = 'JobRequestError';
   }
 }

@@ -4,6 +4,7 @@
 import { create } from '@bufbuild/protobuf';
 import { type PriceInfo, PriceInfoSchema, type TicketParams, TicketParamsSchema } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
 import { Rational } from '../../lib/protocol/rational.js';
+import { GwError } from '../../lib/errors.js';
 
 export interface JobToken {
   readonly senderAddress: { readonly addr: string; readonly sig: string } | undefined;
@@ -19,9 +20,9 @@ export interface JobToken {
 }
 
 /** A token that cannot be used. */
-export class JobTokenError extends Error {
+export class JobTokenError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('bad_job_token', message);
     this.name = 'JobTokenError';
   }
 }

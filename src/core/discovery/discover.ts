@@ -6,6 +6,7 @@ import { compatibleWith } from '../../lib/protocol/capabilities.js';
 import { pricePerPixel } from '../../lib/protocol/fees.js';
 import type { AuthToken, OrchestratorInfo, OrchestratorRequest } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
 import type { Rational } from '../../lib/protocol/rational.js';
+import { TransportError } from '../../lib/protocol/errors.js';
 import type { Blocklist } from './blocklist.js';
 import type { Candidate } from './pools.js';
 
@@ -148,7 +149,7 @@ export function classifyQueryError(err: unknown): { reason: RejectReason; detail
   const e = err instanceof Error ? err : new Error(String(err));
   const code = (e as { code?: unknown }).code;
   const transport =
-    e.name === 'TransportError' ||
+    e instanceof TransportError ||
     e.name === 'TimeoutError' ||
     e.name === 'AbortError' ||
     (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|ETIMEDOUT|EPIPE)$/.test(code));

@@ -4,6 +4,7 @@
 import { getAddress, zeroAddress, type Address, type PublicClient } from 'viem';
 import { bondingManagerAbi, serviceRegistryAbi } from '../../lib/chain/abi.js';
 import { normalizeOrchestratorUri } from '../../lib/protocol/orchestratorUri.js';
+import { GwError } from '../../lib/errors.js';
 
 /** Score of a trusted orchestrator (static list; webhook scores ≥ 1). */
 export const TRUSTED_SCORE = 1;
@@ -74,9 +75,9 @@ export class StaticPool implements CandidatePool {
 }
 
 /** A JSON answer that is not the expected list. */
-export class PoolSourceError extends Error {
+export class PoolSourceError extends GwError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('discovery_failed', message, options);
     this.name = 'PoolSourceError';
   }
 }

@@ -1,3 +1,5 @@
+import { GwError, type ErrorCode } from '../../lib/errors.js';
+
 /** Why a segment could not be transcoded, in terms the ingest layers map to HTTP statuses and events. */
 export type SegmentFailureKind =
   /** no orchestrator could be selected (HTTP push: 503 `No sessions available`) */
@@ -15,27 +17,25 @@ export type SegmentFailureKind =
   /** the gateway is shutting down (503) */
   | 'draining';
 
-/** A segment that could not be transcoded. */
-export class SegmentFailure extends Error {
+/** The error code of each failure kind; the HTTP status comes from the code (core/http/errorResponse.ts). */
+const FAILURE_CODES = {
+  'no-sessions': 'no_sessions',
+  'non-retryable': 'bad_segment',
+  'max-attempts': 'max_attempts',
+  'sender-validation': 'sender_funds',
+  capacity: 'capacity',
+  forbidden: 'forbidden',
+  draining: 'draining',
+} as const satisfies Record<SegmentFailureKind, ErrorCode>;
+
+/** A segment that could not be transcoded; `failure` says why (`kind`, as on every GwError, says whose fault). */
+export class SegmentFailure extends GwError {
+  declare readonly code: (typeof FAILURE_CODES)[SegmentFailureKind];
   constructor(
-    readonly kind: SegmentFailureKind,
+    readonly failure: SegmentFailureKind,
     message: string,
   ) {
-    super(message);
+    super(FAILURE_CODES[failure], message);
     this.name = 'SegmentFailure';
-  }
-}
-
-/** HTTP status for a failure kind, as go-livepeer's push handler answers. */
-export function failureStatus(kind: SegmentFailureKind): number {
-  switch (kind) {
-    case 'non-retryable':
-      return 422;
-    case 'forbidden':
-      return 403;
-    case 'max-attempts':
-      return 500;
-    default:
-      return 503;
   }
 }

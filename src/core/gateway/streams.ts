@@ -127,7 +127,7 @@ export class StreamRegistry {
       return out;
     } catch (err) {
       this.deps.metrics?.recordSegmentOutcome(false); // metrics: livepeer_success_rate
-      if (err instanceof SegmentFailure && err.kind === 'sender-validation') void this.end(spec.id, `payment problem: ${err.message}`);
+      if (err instanceof SegmentFailure && err.failure === 'sender-validation') void this.end(spec.id, `payment problem: ${err.message}`);
       throw err;
     } finally {
       stream.inFlight--;

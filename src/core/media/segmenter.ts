@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { GwError } from '../../lib/errors.js';
 
 export interface Segment {
   /** 0, 1, 2, … in stream order */
@@ -40,13 +41,13 @@ export interface Segmenter {
 }
 
 /** ffmpeg exited abnormally while segmenting. */
-export class SegmenterError extends Error {
+export class SegmenterError extends GwError {
   override name = 'SegmenterError';
   constructor(
     message: string,
     readonly stderrTail: string,
   ) {
-    super(stderrTail === '' ? message : `${message}: ${stderrTail}`);
+    super('segmenter_failed', stderrTail === '' ? message : `${message}: ${stderrTail}`);
   }
 }
 

@@ -29,36 +29,20 @@ import {
   parseOrchestratorInfoSig,
   parsePaymentResponse,
 } from '../../lib/payments/remoteSignerWire.js';
+import { GwError, type RemoteSignerErrorCode } from '../../lib/errors.js';
 
-export type RemoteSignerErrorCode =
-  /** 480: GetOrchestrator again, then retry. */
-  | 'refresh'
-  /** 481: price above a ceiling; use another orchestrator. */
-  | 'priceExceeded'
-  /** 482: nothing to pay this cycle. */
-  | 'noTickets'
-  /** 400: the request is wrong (state, manifest id, orchestrator info …). */
-  | 'badRequest'
-  /** 5xx: the signer failed; retry later. */
-  | 'server'
-  /** Any other status (e.g. chosen by the signer's auth webhook). */
-  | 'status'
-  | 'timeout'
-  | 'network'
-  /** The signer answered something that is not the protocol. */
-  | 'protocol';
+export type { RemoteSignerErrorCode };
 
 /** A failed signer call; `retryable` says whether the same call may succeed later. */
-export class RemoteSignerError extends Error {
-  readonly code: RemoteSignerErrorCode;
+export class RemoteSignerError extends GwError {
+  declare readonly code: RemoteSignerErrorCode;
   readonly status: number | undefined;
   /** For 480: the orchestrator to refresh (Livepeer-Orchestrator-URL). */
   readonly orchestratorUrl: string | undefined;
   readonly retryable: boolean;
   constructor(code: RemoteSignerErrorCode, message: string, extra: { status?: number; orchestratorUrl?: string; cause?: unknown } = {}) {
-    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    super(code, message, { cause: extra.cause });
     this.name = 'RemoteSignerError';
-    this.code = code;
     this.status = extra.status;
     this.orchestratorUrl = extra.orchestratorUrl;
     this.retryable = code === 'server' || code === 'timeout' || code === 'network' || code === 'refresh';

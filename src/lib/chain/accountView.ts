@@ -4,6 +4,7 @@ import { formatEth } from '../payments/units.js';
 import { estimateRunway, formatRunway, type SpendRate } from './runway.js';
 import { checkSender, senderState, type SenderState } from './senderState.js';
 import type { SenderInfo } from './ticketBroker.js';
+import type { FundingRefusalCode } from '../errors.js';
 
 /** Gas an orchestrator spends to redeem one winning ticket on Arbitrum (go-livepeer `redeemGasL2`). */
 export const REDEEM_GAS = 1_200_000n;
@@ -206,7 +207,7 @@ export function buildAccountView(input: AccountInput): AccountView {
 
 /** Why a funding action cannot be done now. */
 export interface FundingRefusal {
-  readonly code: string;
+  readonly code: FundingRefusalCode;
   readonly message: string;
 }
 

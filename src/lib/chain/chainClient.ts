@@ -93,11 +93,12 @@ function networkFor(chainId: number, options: ChainClientOptions): NetworkConfig
     if (options.network.chainId !== chainId) {
       throw new ChainError(
         `RPC ${options.rpcUrl} serves chain ${chainId}, but network ${options.network.name} is chain ${options.network.chainId}`,
+        { code: 'invalid_setting' },
       );
     }
     return options.network;
   }
-  if (!options.controller) throw new ChainError('a Controller address or a network is required');
+  if (!options.controller) throw new ChainError('a Controller address or a network is required', { code: 'invalid_setting' });
   if (chainId === ARBITRUM_ONE_MAINNET.chainId) return { ...ARBITRUM_ONE_MAINNET, controller: getAddress(options.controller) };
   return devnetNetwork(options.controller, chainId);
 }
@@ -136,11 +137,11 @@ export async function createChainClient(options: ChainClientOptions): Promise<Ch
 
   const who = (sender: Address | undefined): Address => {
     const addr = sender ?? own;
-    if (!addr) throw new ChainError('no sender address: pass one or configure an account');
+    if (!addr) throw new ChainError('no sender address: pass one or configure an account', { code: 'invalid_setting' });
     return addr;
   };
   const signer = (): SendingClient => {
-    if (!wallet) throw new ChainError('no account configured: cannot send transactions');
+    if (!wallet) throw new ChainError('no account configured: cannot send transactions', { code: 'invalid_setting' });
     return wallet;
   };
   const waitForTx = (hash: Hash, o: { timeoutMs?: number } = {}) =>

@@ -51,14 +51,14 @@ export async function readDevnetInfo(paths: GwPaths): Promise<DevnetInfo | undef
     json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ChainError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new ChainError(`cannot read ${file}: ${(err as Error).message}`, { code: 'invalid_setting' });
   }
   const chain = (json.chain ?? json) as Record<string, unknown>;
   const contracts = (chain.contracts ?? json.contracts ?? {}) as Record<string, unknown>;
   const rpcUrl = chain.rpcUrl;
   const controller = contracts.controller;
   if (typeof rpcUrl !== 'string' || typeof controller !== 'string' || !isAddress(controller, { strict: false })) {
-    throw new ChainError(`${file} has no chain.rpcUrl and chain.contracts.controller: run \`gw devnet up\` again`);
+    throw new ChainError(`${file} has no chain.rpcUrl and chain.contracts.controller: run \`gw devnet up\` again`, { code: 'invalid_setting' });
   }
   const accounts = (Array.isArray(json.accounts) ? json.accounts : [])
     .filter((a): a is { address: string; privateKey: string } => {
@@ -78,7 +78,7 @@ export async function resolveGatewayChainSettings(values: ChainSettingValues, pa
   const name = values.network ?? 'offchain';
   if (name === 'offchain') return null;
   if (name !== 'devnet' && name !== 'arbitrum-one-mainnet') {
-    throw new ChainError(`unknown network "${name}" (known: offchain, devnet, ${ARBITRUM_ONE_MAINNET.name})`);
+    throw new ChainError(`unknown network "${name}" (known: offchain, devnet, ${ARBITRUM_ONE_MAINNET.name})`, { code: 'invalid_setting' });
   }
   const network: OnChainNetwork = name;
   const ethAddr = values.ethAddr;
@@ -89,10 +89,10 @@ export async function resolveGatewayChainSettings(values: ChainSettingValues, pa
 
   if (network === 'arbitrum-one-mainnet') {
     if (!values.ethUrl) {
-      throw new ChainError(`network ${network} needs --eth-url: the JSON-RPC URL of an Arbitrum One node or provider`);
+      throw new ChainError(`network ${network} needs --eth-url: the JSON-RPC URL of an Arbitrum One node or provider`, { code: 'invalid_setting' });
     }
     if (!account) {
-      throw new ChainError(`no gateway account in ${paths.keystoreDir}: create one with \`gw account create\` or pass --keystore`);
+      throw new ChainError(`no gateway account in ${paths.keystoreDir}: create one with \`gw account create\` or pass --keystore`, { code: 'invalid_setting' });
     }
     return {
       network,
@@ -108,12 +108,13 @@ export async function resolveGatewayChainSettings(values: ChainSettingValues, pa
   if (!rpcUrl || !controller) {
     throw new ChainError(
       `network devnet needs --eth-url and --eth-controller, or a devnet started with \`gw devnet up\` (no ${join(paths.devnetDir, 'devnet.json')})`,
+      { code: 'invalid_setting' },
     );
   }
   if (!account) {
     const dev = devnet?.accounts[0];
     if (!dev || !devnet) {
-      throw new ChainError('no gateway account: pass --keystore, create one with `gw account create`, or start a devnet with `gw devnet up`');
+      throw new ChainError('no gateway account: pass --keystore, create one with `gw account create`, or start a devnet with `gw devnet up`', { code: 'invalid_setting' });
     }
     account = { kind: 'dev', address: dev.address, privateKey: dev.privateKey, devnetFile: devnet.file };
   }

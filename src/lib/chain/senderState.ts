@@ -1,4 +1,5 @@
 // Pure sender-state logic: the livepeer_cli state machine and the gateway's pre-payment sender checks.
+import { GwError, type SenderErrorCode } from '../errors.js';
 import type { ReserveInfo, SenderInfo } from './ticketBroker.js';
 
 /** Funding state of a ticket sender (operators.md §7). */
@@ -33,17 +34,16 @@ export const SENDER_ERRORS = {
   unlockSoon: 'unable to validate sender: deposit and reserve is set to unlock soon',
   noReserve: 'no sender reserve',
   noDeposit: 'no sender deposit',
-} as const;
+} as const satisfies Record<SenderErrorCode, string>;
 
-export type SenderErrorCode = keyof typeof SENDER_ERRORS;
+export type { SenderErrorCode };
 
 /** The sender cannot pay: funds missing or unlocking. */
-export class SenderValidationError extends Error {
-  readonly code: SenderErrorCode;
+export class SenderValidationError extends GwError {
+  declare readonly code: SenderErrorCode;
   constructor(code: SenderErrorCode) {
-    super(SENDER_ERRORS[code]);
+    super(code, SENDER_ERRORS[code]);
     this.name = 'SenderValidationError';
-    this.code = code;
   }
 }
 

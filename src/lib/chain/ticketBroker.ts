@@ -81,7 +81,7 @@ export function getClaimedReserve(
 }
 
 function positive(what: string, amount: bigint): void {
-  if (amount <= 0n) throw new ChainError(`${what} must be greater than 0 wei`);
+  if (amount <= 0n) throw new ChainError(`${what} must be greater than 0 wei`, { code: 'invalid_amount' });
 }
 
 async function send(action: string, fn: () => Promise<Hash>): Promise<Hash> {
@@ -115,7 +115,7 @@ export async function fundDepositAndReserve(
   deposit: bigint,
   reserve: bigint,
 ): Promise<Hash> {
-  if (deposit < 0n || reserve < 0n) throw new ChainError('deposit and reserve amounts must not be negative');
+  if (deposit < 0n || reserve < 0n) throw new ChainError('deposit and reserve amounts must not be negative', { code: 'invalid_amount' });
   positive('deposit + reserve', deposit + reserve);
   return send('fundDepositAndReserve', () =>
     wallet.writeContract({
@@ -136,7 +136,7 @@ export async function fundDepositAndReserveFor(
   deposit: bigint,
   reserve: bigint,
 ): Promise<Hash> {
-  if (deposit < 0n || reserve < 0n) throw new ChainError('deposit and reserve amounts must not be negative');
+  if (deposit < 0n || reserve < 0n) throw new ChainError('deposit and reserve amounts must not be negative', { code: 'invalid_amount' });
   positive('deposit + reserve', deposit + reserve);
   return send('fundDepositAndReserveFor', () =>
     wallet.writeContract({
@@ -185,7 +185,7 @@ export async function waitForTx(
     throw toChainError(`waiting for transaction ${hash}`, err);
   }
   if (receipt.status !== 'success') {
-    throw new ChainError(`transaction ${hash} reverted in block ${receipt.blockNumber}`);
+    throw new ChainError(`transaction ${hash} reverted in block ${receipt.blockNumber}`, { code: 'reverted' });
   }
   return {
     hash,

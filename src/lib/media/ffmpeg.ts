@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import { GwError } from '../errors.js';
 
 /** Where a binary was found, in resolution order. */
 export type BinarySource = 'explicit' | 'env' | 'ffmpeg-static' | 'path' | 'ffmpeg-installer' | 'sibling';
@@ -34,10 +35,10 @@ const INSTALL_HINT =
   'or point GW_FFMPEG (or --ffmpeg) at an ffmpeg binary.';
 
 /** Thrown when no usable ffmpeg binary can be found. */
-export class FfmpegNotFoundError extends Error {
+export class FfmpegNotFoundError extends GwError {
   override name = 'FfmpegNotFoundError';
   constructor(detail: string) {
-    super(`ffmpeg not found: ${detail}. ${INSTALL_HINT}`);
+    super('ffmpeg_not_found', `ffmpeg not found: ${detail}. ${INSTALL_HINT}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Minimal MPEG-TS reader: finds the video elementary stream and counts its frames without decoding.
 // ffmpeg's mpegts muxer writes exactly one PES packet per video frame, so PES starts on the video PID = frames.
+import { GwError } from '../errors.js';
 
 export const TS_PACKET_SIZE = 188;
 const SYNC_BYTE = 0x47;
@@ -19,8 +20,11 @@ export interface TsInfo {
 }
 
 /** Thrown for bytes that are not a 188-byte-aligned transport stream. */
-export class TsParseError extends Error {
+export class TsParseError extends GwError {
   override name = 'TsParseError';
+  constructor(message: string) {
+    super('bad_segment', message);
+  }
 }
 
 function readPts(b: Uint8Array, i: number): number {

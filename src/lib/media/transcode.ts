@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { inspectTs } from './mpegts.js';
+import { GwError } from '../errors.js';
 
 /** A rendition to produce; a local, minimal shape (the Livepeer VideoProfile maps onto it). */
 export interface TranscodeProfile {
@@ -45,14 +46,14 @@ export interface TranscodeOptions {
 }
 
 /** ffmpeg failed; carries the exit status and the tail of its stderr. */
-export class TranscodeError extends Error {
+export class TranscodeError extends GwError {
   override name = 'TranscodeError';
   constructor(
     message: string,
     readonly exitCode: number | null,
     readonly stderrTail: string,
   ) {
-    super(stderrTail === '' ? message : `${message}: ${stderrTail}`);
+    super('transcode_failed', stderrTail === '' ? message : `${message}: ${stderrTail}`);
   }
 }
 

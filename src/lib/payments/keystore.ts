@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { bytesToHex, getAddress, hexToBytes, isAddress, isHex, keccak256, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAddress } from 'viem/accounts';
+import { GwError, type KeystoreErrorCode } from '../errors.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: Buffer,
@@ -15,15 +16,14 @@ const scryptAsync = promisify(scrypt) as (
 ) => Promise<Buffer>;
 const pbkdf2Async = promisify(pbkdf2);
 
-export type KeystoreErrorCode = 'wrong-password' | 'invalid-format' | 'unsupported' | 'not-found' | 'address-mismatch';
+export type { KeystoreErrorCode };
 
 /** A keystore problem; the message never contains secrets. */
-export class KeystoreError extends Error {
-  readonly code: KeystoreErrorCode;
+export class KeystoreError extends GwError {
+  declare readonly code: KeystoreErrorCode;
   constructor(code: KeystoreErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'KeystoreError';
-    this.code = code;
   }
 }
 

@@ -3,6 +3,7 @@
 // status codes 480/481/482 and the {"error":{"message"}} error body. Pure parsing/encoding, no I/O.
 import { type Address, isAddress, toChecksumAddress } from '../protocol/address.js';
 import { base64Decode, hexToBytes } from '../protocol/encoding.js';
+import { GwError } from '../errors.js';
 
 /** Refresh the orchestrator session (GetOrchestrator again), then retry. */
 export const STATUS_REFRESH_SESSION = 480;
@@ -56,9 +57,9 @@ export interface DiscoveredOrchestrator {
 }
 
 /** A malformed message from the other side. */
-export class WireFormatError extends Error {
+export class WireFormatError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('bad_signer_message', message);
     this.name = 'WireFormatError';
   }
 }

@@ -5,6 +5,7 @@ import { bytesToBigint } from '../protocol/encoding.js';
 import { Rational } from '../protocol/rational.js';
 import { ticketEV } from '../protocol/ticket.js';
 import { checkSender, type SenderErrorCode } from '../chain/senderState.js';
+import { GwError, type PaymentErrorCode } from '../errors.js';
 import type { SenderInfo } from '../chain/ticketBroker.js';
 
 /** The gateway's EV and face-value limits (go-livepeer -maxTicketEV, -maxTotalEV, -depositMultiplier). */
@@ -28,33 +29,18 @@ export const PARAMS_EXPIRY_BUFFER = 1n;
 /** The gateway stops paying once O's price exceeds this multiple of the session's initial price. */
 export const MAX_PRICE_INCREASE = 2n;
 
-/** Why a payment cannot be made. */
-export type PaymentErrorCode =
-  | 'noParams'
-  | 'noExpirationBlock'
-  | 'expired'
-  | 'faceValueTooLow'
-  | 'ticketEVTooHigh'
-  | 'totalEVTooHigh'
-  | 'faceValueTooHigh'
-  | 'missingPrice'
-  | 'invalidPrice'
-  | 'priceIncreased'
-  | 'noncesExhausted'
-  | 'chainUnavailable'
-  | SenderErrorCode;
+export type { PaymentErrorCode };
 
 /** A payment refused before anything was signed. `stopsStream`: no orchestrator can be paid (sender funds). */
-export class PaymentValidationError extends Error {
-  readonly code: PaymentErrorCode;
+export class PaymentValidationError extends GwError {
+  declare readonly code: PaymentErrorCode;
   /** Funds missing or unlocking: end the stream, trying another orchestrator will not help. */
   readonly stopsStream: boolean;
   /** Fresh ticket params from the orchestrator (GetOrchestrator) would fix it. */
   readonly needsRefresh: boolean;
   constructor(code: PaymentErrorCode, message: string, flags: { stopsStream?: boolean; needsRefresh?: boolean } = {}) {
-    super(message);
+    super(code, message);
     this.name = 'PaymentValidationError';
-    this.code = code;
     this.stopsStream = flags.stopsStream ?? false;
     this.needsRefresh = flags.needsRefresh ?? false;
   }

@@ -1,4 +1,5 @@
 // Exact ETH/gwei/wei amounts as bigint: parsing user input and formatting for display, never via floats.
+import { GwError } from '../errors.js';
 
 export const WEI_PER_ETH = 10n ** 18n;
 export const WEI_PER_GWEI = 10n ** 9n;
@@ -10,9 +11,9 @@ export type AmountUnit = 'ETH' | 'gwei' | 'wei';
 const DECIMALS: Record<AmountUnit, number> = { ETH: 18, gwei: 9, wei: 0 };
 
 /** A user-supplied amount that is not a valid non-negative decimal. */
-export class AmountParseError extends Error {
+export class AmountParseError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('invalid_amount', message);
     this.name = 'AmountParseError';
   }
 }

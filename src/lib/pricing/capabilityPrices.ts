@@ -6,6 +6,7 @@
 import { type EthUsdRate, usdToWei } from './fiatPrice.js';
 import { Rational } from '../protocol/rational.js';
 import { type PricedPipeline, isPricedPipeline } from './pipelines.js';
+import { GwError } from '../errors.js';
 
 /** One configured price, as written in the JSON (amounts as decimal strings). */
 export interface CapabilityPriceEntry {
@@ -23,9 +24,9 @@ export interface CapabilityPriceEntry {
 export type PriceCurrency = 'wei' | 'ETH' | 'USD';
 
 /** A price list that cannot be used; the message names the entry and field. */
-export class PriceConfigError extends Error {
+export class PriceConfigError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('invalid_price', message);
     this.name = 'PriceConfigError';
   }
 }

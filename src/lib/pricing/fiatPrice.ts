@@ -2,6 +2,7 @@
 // answer with its decimals, amounts are decimal strings, and the result is a bigint fraction — no float ever
 // touches money.
 import { Rational } from '../protocol/rational.js';
+import { GwError } from '../errors.js';
 
 export const WEI_PER_ETH = 10n ** 18n;
 
@@ -35,9 +36,10 @@ export interface EthUsdRateSource {
 }
 
 /** A price that cannot be used; the message says why. */
-export class FiatPriceError extends Error {
-  constructor(message: string) {
-    super(message);
+export class FiatPriceError extends GwError {
+  declare readonly code: 'invalid_price' | 'bad_price_feed';
+  constructor(message: string, code: 'invalid_price' | 'bad_price_feed' = 'invalid_price') {
+    super(code, message);
     this.name = 'FiatPriceError';
   }
 }
@@ -55,9 +57,9 @@ export function parseUsdAmount(text: string): Rational {
 
 /** Checks a rate is usable (answer > 0, sane decimals); throws FiatPriceError otherwise. */
 export function checkRate(rate: EthUsdRate): void {
-  if (rate.answer <= 0n) throw new FiatPriceError(`ETH/USD answer must be positive, got ${rate.answer}`);
+  if (rate.answer <= 0n) throw new FiatPriceError(`ETH/USD answer must be positive, got ${rate.answer}`, 'bad_price_feed');
   if (!Number.isInteger(rate.decimals) || rate.decimals < 0 || rate.decimals > 36) {
-    throw new FiatPriceError(`ETH/USD decimals must be an integer in 0..36, got ${rate.decimals}`);
+    throw new FiatPriceError(`ETH/USD decimals must be an integer in 0..36, got ${rate.decimals}`, 'bad_price_feed');
   }
 }
 

@@ -1,5 +1,6 @@
 // Errors of the gateway ⇄ orchestrator wire and their classification for the retry logic
 // (go-livepeer server/broadcast.go processSegment/isNonRetryableError, lpms ffmpeg/ffmpeg_errors.go).
+import { GwError, type GatewayErrorCode } from '../errors.js';
 import type { OrchestratorInfo } from './gen/net/lp_rpc_pb.js';
 
 /** Where a transport failure happened. */
@@ -7,10 +8,14 @@ export type TransportPhase = 'dial' | 'headers' | 'body';
 /** Why it happened, as far as the socket layer tells. */
 export type TransportReason = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'tls' | 'aborted' | 'protocol' | 'too-large' | 'unresponsive';
 
-/** Base of every error raised by the wire clients. */
-export class WireError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/** Codes of the wire errors: each says which step with the orchestrator failed. */
+export type WireErrorCode = Extract<GatewayErrorCode, 'wire_error' | 'orchestrator_unreachable' | 'orchestrator_error' | 'segment_failed' | 'rendition_download_failed'>;
+
+/** Base of every error raised by the wire clients: the orchestrator (a peer) failed us. */
+export class WireError extends GwError {
+  declare readonly code: WireErrorCode;
+  constructor(message: string, options?: { cause?: unknown }, code: WireErrorCode = 'wire_error') {
+    super(code, message, options);
     this.name = 'WireError';
   }
 }
@@ -23,7 +28,7 @@ export class TransportError extends WireError {
     readonly reason: TransportReason,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options, 'orchestrator_unreachable');
     this.name = 'TransportError';
   }
 }
@@ -34,7 +39,7 @@ export class OrchestratorError extends WireError {
     message: string,
     readonly grpcStatus: number,
   ) {
-    super(message);
+    super(message, undefined, 'orchestrator_error');
     this.name = 'OrchestratorError';
   }
 }
@@ -56,7 +61,7 @@ export class SegmentError extends WireError {
       cause?: unknown;
     },
   ) {
-    super(message, { cause: details.cause });
+    super(message, { cause: details.cause }, 'segment_failed');
     this.name = 'SegmentError';
   }
 
@@ -73,7 +78,7 @@ export class RenditionDownloadError extends WireError {
     readonly index: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options, 'rendition_download_failed');
     this.name = 'RenditionDownloadError';
   }
 }

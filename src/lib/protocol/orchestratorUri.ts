@@ -1,5 +1,6 @@
 // Orchestrator addresses as operators write them (`-orchAddr` entries) and the URLs derived from them
 // (go-livepeer cmd/livepeer/starter: parseOrchAddrs/defaultAddr; server/segment_rpc.go for `/segment`).
+import { GwError } from '../errors.js';
 
 /** Port an orchestrator listens on when an entry names none. */
 export const DEFAULT_ORCHESTRATOR_PORT = 8935;
@@ -7,9 +8,9 @@ export const DEFAULT_ORCHESTRATOR_PORT = 8935;
 export const DEFAULT_ORCHESTRATOR_HOST = '127.0.0.1';
 
 /** An entry that cannot be turned into an orchestrator URI. */
-export class OrchestratorUriError extends Error {
+export class OrchestratorUriError extends GwError {
   constructor(message: string) {
-    super(message);
+    super('invalid_orchestrator_uri', message);
     this.name = 'OrchestratorUriError';
   }
 }

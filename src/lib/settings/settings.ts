@@ -3,6 +3,7 @@
  * Each setting knows its flag, environment variable, default, the go-livepeer flag it mirrors, and how to
  * parse a raw string into a typed value. Values travel as JSON primitives (bigints as decimal strings).
  */
+import { GwError } from '../errors.js';
 
 export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'enum' | 'duration' | 'wei' | 'price' | 'address' | 'url';
 
@@ -170,9 +171,9 @@ export function findSetting(name: string): SettingSpec | undefined {
   return BY_NAME.get(name);
 }
 
-export class SettingError extends Error {
+export class SettingError extends GwError {
   constructor(readonly key: string, message: string) {
-    super(`${key}: ${message}`);
+    super('invalid_setting', `${key}: ${message}`);
     this.name = 'SettingError';
   }
 }

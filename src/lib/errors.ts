@@ -1,0 +1,259 @@
+// The root of every gw error: a stable code (what the control API, the CLI's --json and metrics show) and a kind
+// (whose fault it is), so no caller has to read a message or a class name to decide what to do with an error.
+
+/**
+ * Whose fault an error is: `user` — the caller's input or setup is wrong; `peer` — an orchestrator, chain node,
+ * signer, external program or other party outside gw misbehaved or is unreachable; `internal` — a bug in gw.
+ */
+export type ErrorKind = 'user' | 'peer' | 'internal';
+
+/** Codes of the control API's `{"error":{"code"}}` bodies and of the typed client that reads them. */
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'bad_json'
+  | 'not_found'
+  | 'unauthorized'
+  | 'method_not_allowed'
+  | 'body_too_large'
+  | 'invalid_setting'
+  | 'invalid_price'
+  | 'offchain'
+  | 'reverted'
+  | 'insufficient_funds'
+  | 'chain_unavailable'
+  | 'chain_error'
+  | 'unknown_tx'
+  | 'draining'
+  | 'internal'
+  // the typed client's own: nothing answers, or something that does not speak the API does
+  | 'daemon_not_running'
+  | 'http_error'
+  | 'network_error';
+
+/** Why a funding action is refused before anything is sent (`checkFunding`). */
+export type FundingRefusalCode =
+  | 'bad_amount'
+  | 'insufficient_funds'
+  | 'nothing_to_unlock'
+  | 'already_unlocking'
+  | 'already_unlocked'
+  | 'no_unlock'
+  | 'nothing_to_withdraw'
+  | 'not_unlocked'
+  | 'too_early';
+
+/** Codes the command line raises itself (GwUserError and friends). */
+export type CliErrorCode =
+  | 'failed'
+  | 'usage'
+  | 'cancelled'
+  | 'no_tty'
+  | 'exists'
+  | 'already_running'
+  | 'start_failed'
+  | 'bad_password'
+  | 'invalid_profiles'
+  | 'invalid_amount'
+  | 'unknown_setting'
+  | 'confirmation_required'
+  | 'no_password'
+  | 'no_log'
+  | 'tx_timeout';
+
+/** Codes of the gateway's own inputs and peers: pushed segments, AI and BYOC requests, orchestrators, ffmpeg. */
+export type GatewayErrorCode =
+  | 'invalid_orchestrator_uri'
+  | 'no_sessions'
+  | 'bad_segment'
+  | 'max_attempts'
+  | 'sender_funds'
+  | 'capacity'
+  | 'forbidden'
+  | 'wire_error'
+  | 'orchestrator_unreachable'
+  | 'orchestrator_error'
+  | 'segment_failed'
+  | 'rendition_download_failed'
+  | 'bad_job_token'
+  | 'discovery_failed'
+  | 'bad_signer_message'
+  | 'bad_price_feed'
+  | 'ffmpeg_not_found'
+  | 'transcode_failed'
+  | 'segmenter_failed';
+
+/** Keystore problems (`KeystoreError.code`), spelled as go-ethereum's keystore tooling reports them. */
+export type KeystoreErrorCode = 'wrong-password' | 'invalid-format' | 'unsupported' | 'not-found' | 'address-mismatch';
+
+/** go-livepeer's gateway-side sender errors (pm/sender.go): the deposit or reserve cannot pay. */
+export type SenderErrorCode = 'unlockSoon' | 'noReserve' | 'noDeposit';
+
+/** Why a ticket payment cannot be made (`PaymentValidationError.code`), besides the sender's own funds. */
+export type PaymentErrorCode =
+  | 'noParams'
+  | 'noExpirationBlock'
+  | 'expired'
+  | 'faceValueTooLow'
+  | 'ticketEVTooHigh'
+  | 'totalEVTooHigh'
+  | 'faceValueTooHigh'
+  | 'missingPrice'
+  | 'invalidPrice'
+  | 'priceIncreased'
+  | 'noncesExhausted'
+  | 'chainUnavailable'
+  | SenderErrorCode;
+
+/** A failed remote-signer call (`RemoteSignerError.code`), after go-livepeer's remote signer statuses. */
+export type RemoteSignerErrorCode =
+  /** 480: GetOrchestrator again, then retry. */
+  | 'refresh'
+  /** 481: price above a ceiling; use another orchestrator. */
+  | 'priceExceeded'
+  /** 482: nothing to pay this cycle. */
+  | 'noTickets'
+  /** 400: the request is wrong (state, manifest id, orchestrator info …). */
+  | 'badRequest'
+  /** 5xx: the signer failed; retry later. */
+  | 'server'
+  /** Any other status (e.g. chosen by the signer's auth webhook). */
+  | 'status'
+  | 'timeout'
+  | 'network'
+  /** The signer answered something that is not the protocol. */
+  | 'protocol';
+
+/** Every error code gw uses: closed, so a status or kind table over it is checked for totality by the compiler. */
+export type ErrorCode =
+  | ApiErrorCode
+  | FundingRefusalCode
+  | CliErrorCode
+  | GatewayErrorCode
+  | KeystoreErrorCode
+  | PaymentErrorCode
+  | RemoteSignerErrorCode;
+
+/** The kind each code has unless the error says otherwise (the client uses it for codes it reads off the wire). */
+export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
+  bad_request: 'user',
+  bad_json: 'user',
+  not_found: 'user',
+  unauthorized: 'user',
+  method_not_allowed: 'user',
+  body_too_large: 'user',
+  invalid_setting: 'user',
+  invalid_price: 'user',
+  offchain: 'user',
+  // a revert is the contract refusing what was asked in the account's state
+  reverted: 'user',
+  insufficient_funds: 'user',
+  chain_unavailable: 'peer',
+  chain_error: 'peer',
+  unknown_tx: 'user',
+  draining: 'peer',
+  internal: 'internal',
+  daemon_not_running: 'user',
+  http_error: 'peer',
+  network_error: 'peer',
+  bad_amount: 'user',
+  nothing_to_unlock: 'user',
+  already_unlocking: 'user',
+  already_unlocked: 'user',
+  no_unlock: 'user',
+  nothing_to_withdraw: 'user',
+  not_unlocked: 'user',
+  too_early: 'user',
+  failed: 'user',
+  usage: 'user',
+  cancelled: 'user',
+  no_tty: 'user',
+  exists: 'user',
+  already_running: 'user',
+  start_failed: 'user',
+  bad_password: 'user',
+  invalid_profiles: 'user',
+  invalid_amount: 'user',
+  unknown_setting: 'user',
+  confirmation_required: 'user',
+  no_password: 'user',
+  no_log: 'user',
+  // the chain did not mine the transaction in time
+  tx_timeout: 'peer',
+  invalid_orchestrator_uri: 'user',
+  no_sessions: 'peer',
+  bad_segment: 'user',
+  max_attempts: 'peer',
+  sender_funds: 'user',
+  capacity: 'user',
+  forbidden: 'user',
+  wire_error: 'peer',
+  orchestrator_unreachable: 'peer',
+  orchestrator_error: 'peer',
+  segment_failed: 'peer',
+  rendition_download_failed: 'peer',
+  bad_job_token: 'peer',
+  discovery_failed: 'peer',
+  bad_signer_message: 'peer',
+  bad_price_feed: 'peer',
+  ffmpeg_not_found: 'user',
+  transcode_failed: 'peer',
+  segmenter_failed: 'peer',
+  'wrong-password': 'user',
+  'invalid-format': 'user',
+  unsupported: 'user',
+  'not-found': 'user',
+  'address-mismatch': 'user',
+  unlockSoon: 'user',
+  noReserve: 'user',
+  noDeposit: 'user',
+  // the orchestrator's ticket params or price, or the chain behind them
+  noParams: 'peer',
+  noExpirationBlock: 'peer',
+  expired: 'peer',
+  faceValueTooLow: 'peer',
+  ticketEVTooHigh: 'peer',
+  totalEVTooHigh: 'peer',
+  faceValueTooHigh: 'peer',
+  missingPrice: 'peer',
+  invalidPrice: 'peer',
+  priceIncreased: 'peer',
+  noncesExhausted: 'peer',
+  chainUnavailable: 'peer',
+  refresh: 'peer',
+  priceExceeded: 'peer',
+  noTickets: 'peer',
+  badRequest: 'peer',
+  server: 'peer',
+  status: 'peer',
+  timeout: 'peer',
+  network: 'peer',
+  protocol: 'peer',
+};
+
+/** Whether `value` is one of gw's error codes (for codes read off the wire). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_KINDS, value);
+}
+
+/** Options of a GwError: the standard `cause`, and a kind when it differs from the code's usual one. */
+export interface GwErrorOptions extends ErrorOptions {
+  readonly kind?: ErrorKind;
+}
+
+/** Base of every gw error: a stable `code`, whose fault it is (`kind`), and the standard `cause`. */
+export class GwError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+
+  constructor(code: ErrorCode, message: string, options: GwErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GwError';
+    this.code = code;
+    this.kind = options.kind ?? ERROR_KINDS[code];
+  }
+}
+
+/** Whether `err` is a bug in gw: an internal GwError, or anything thrown that is not a GwError at all. */
+export function isInternalError(err: unknown): boolean {
+  return !(err instanceof GwError) || err.kind === 'internal';
+}
