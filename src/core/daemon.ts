@@ -156,12 +156,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log.info({ reason }, 'stopping: intake off, draining');
       bus.emit({ type: 'daemon.stopping', reason });
       await Promise.all(drainables.map((d) => d.stopIntake()));
+      log.info({ inFlight: node.intakes.inFlight() }, 'intake off (video, AI, BYOC refuse new work with 503 draining); waiting for work in flight');
       const timeout = config.get('drainTimeout');
       const drainedInTime = await Promise.race([
         Promise.all(drainables.map((d) => d.drained())).then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), timeout).unref()),
       ]);
-      if (!drainedInTime) log.warn({ timeoutMs: timeout }, 'drain timed out; closing with work in flight');
+      if (!drainedInTime) log.warn({ timeoutMs: timeout, inFlight: node.intakes.inFlight() }, 'drain timed out; closing with work in flight');
+      else log.info('drained');
       for (const d of [...drainables].reverse()) await d.close();
       resolveClosing();
       await closeServer(gatewayServer);

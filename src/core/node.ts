@@ -32,6 +32,7 @@ import { RemotePaymentSource } from './payments/remotePaymentSource.js';
 import { RemoteSignerClient } from './payments/remoteSigner.js';
 import type { RuntimeConfig } from './runtimeConfig.js';
 import { GW_VERSION } from './version.js';
+import { Intakes, RequestGate } from './drain.js';
 
 /** Everything the daemon runs besides its control plane, built in dependency order and closed in reverse. */
 export interface GatewayNode {
@@ -47,6 +48,8 @@ export interface GatewayNode {
   readonly rtmpPort: number;
   /** The gateway HTTP port's server (push, HLS, AI, BYOC); the daemon makes it listen. */
   readonly http: Server;
+  /** Every kind of work the node takes in (video, AI, BYOC): stopped and drained together at shutdown. */
+  readonly intakes: Intakes;
   stopIntake(): void;
   drained(): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +115,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     });
     if (ethUsd) ai.prices.setRateSource(ethUsd);
     closers.push(() => ai.close());
+    const byocIntake = new RequestGate('byoc');
     const byoc = byocRoute({
       pool: () => discovery.pool(),
       signer: byocJobSigner(localKey),
@@ -121,6 +125,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       jobs: ai.jobs,
       metrics: ai.metrics,
       balances: new ByocBalances(),
+      intake: byocIntake,
     });
 
     const ffmpeg = await findFfmpeg(config, log);
@@ -157,6 +162,10 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     });
     closers.push(() => alerts.close());
 
+    const intakes = new Intakes();
+    intakes.add({ name: 'video', stopIntake: () => gateway.stopIntake(), drained: () => gateway.streams.drained(), inFlight: () => gateway.streams.inFlight });
+    intakes.add(ai.intake);
+    intakes.add(byocIntake);
     const rtmp = ffmpeg ? await startRtmp(ctx, gateway, ffmpeg, closers) : undefined;
     discovery.start(() => gateway.probeSpec());
 
@@ -174,8 +183,9 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       ],
       rtmpPort: rtmp?.port ?? 0,
       http,
-      stopIntake: () => gateway.stopIntake(),
-      drained: () => gateway.streams.drained(),
+      intakes,
+      stopIntake: () => intakes.stop(),
+      drained: () => intakes.drained(),
       close: async () => {
         for (const c of closers.reverse()) await c();
       },

@@ -23,6 +23,7 @@ import { RemoteSignerClient } from '../../src/core/payments/remoteSigner.js';
 import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
 import { TicketSender } from '../../src/lib/payments/ticketSender.js';
 import { localSigner } from '../../src/lib/protocol/signer.js';
+import { RequestGate } from '../../src/core/drain.js';
 import { RuntimeConfig } from '../../src/core/runtimeConfig.js';
 import { fundedChain, GATEWAY_KEY } from '../payments/helpers.js';
 
@@ -72,6 +73,7 @@ export async function startAiGateway(
     jobs: ai.jobs,
     metrics: ai.metrics,
     balances: new ByocBalances(),
+    intake: new RequestGate('byoc'),
   });
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');

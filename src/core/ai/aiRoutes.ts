@@ -14,6 +14,7 @@ import { clientGone, readRequestBody, sendError, sendJson } from './httpIo.js';
 import { type AiPipeline, bodyEncoding, isAiPipeline } from '../../lib/pricing/pipelines.js';
 import { AiRequestError, type AiRequest, MAX_JSON_BYTES, MAX_MULTIPART_BYTES, parseAiRequest, withAudioDuration } from './requests.js';
 import { RESULTS_PREFIX, type ResultLookup, type ResultStore } from './results.js';
+import { DRAINING_MESSAGE, type RequestGate, responseDone } from '../drain.js';
 
 
 export interface AiRoutesDeps {
@@ -21,6 +22,8 @@ export interface AiRoutesDeps {
   readonly jobs: AiJobs;
   readonly results: ResultStore;
   readonly log: Logger;
+  /** Admits pipeline requests (refused with 503 `draining` once the daemon stops) and counts them until answered. */
+  readonly intake: RequestGate;
   /** ffprobe for non-WAV audio durations (undefined: only WAV is accepted). */
   readonly ffprobe?: string;
   /** GET /capabilities body. */
@@ -50,7 +53,20 @@ export function aiRoutes(deps: AiRoutesDeps): GatewayRoute {
     const name = path.slice(1);
     if (!isAiPipeline(name)) return false;
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    await handlePipeline(deps, name, req, res);
+    // Admitted before the body is read: a request still uploading when the stop begins is in flight, not new.
+    const release = deps.intake.admit();
+    if (!release) {
+      // The body is not read: closing the connection spares the client uploading it for nothing.
+      sendError(res, 503, DRAINING_MESSAGE, { code: 'draining' }, { connection: 'close' });
+      return true;
+    }
+    try {
+      await handlePipeline(deps, name, req, res);
+      // Counted until the last byte is out: a streamed llm reply ends here, not when its headers went out.
+      await responseDone(res);
+    } finally {
+      release();
+    }
     return true;
   };
 }
@@ -149,7 +165,7 @@ async function handlePipeline(deps: AiRoutesDeps, pipeline: AiPipeline, req: Inc
   if (isAsync) {
     deps.results.startJob(requestId);
     sendJson(res, 202, { request_id: requestId });
-    void processAiRequest(deps.process, parsed, { requestId })
+    const work = processAiRequest(deps.process, parsed, { requestId })
       .then((result) => {
         if (result.ok && !result.streamed) deps.results.finishJob(requestId, 200, result.body);
         else if (!result.ok) deps.results.finishJob(requestId, result.status, errorBody(result).body);
@@ -159,6 +175,8 @@ async function handlePipeline(deps: AiRoutesDeps, pipeline: AiPipeline, req: Inc
         deps.results.finishJob(requestId, status, { error: { message: body.error.message } });
       })
       .finally(() => deps.jobs.end(requestId));
+    // The client polls for this result after its 202: the drain waits for the job as for a request in flight.
+    deps.intake.hold(work);
     return;
   }
   const signal = clientGone(req, res);

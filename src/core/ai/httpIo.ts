@@ -17,9 +17,9 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 }
 
 /** Plain-text error (go-livepeer's http.Error, used by BYOC). */
-export function sendText(res: ServerResponse, status: number, text: string): void {
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers });
   res.end(`${text}\n`);
 }
 

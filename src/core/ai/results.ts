@@ -113,7 +113,15 @@ export class ResultStore {
   private readonly jobs = new Map<string, { state: AsyncJobState; expires: number }>();
   private bytes = 0;
 
-  constructor(private readonly opts: { ttlMs?: number; maxBytes?: number; now?: () => number } = {}) {}
+  constructor(
+    private readonly opts: {
+      ttlMs?: number;
+      maxBytes?: number;
+      now?: () => number;
+      /** Told of each download as it starts, with a promise that settles when it has (the daemon's drain waits on it). */
+      onDownload?: (settled: Promise<unknown>) => void;
+    } = {},
+  ) {}
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -160,6 +168,7 @@ export class ResultStore {
       },
     );
     this.pending.set(key, { settled });
+    this.opts.onDownload?.(settled);
     return resultPath(requestId, name);
   }
 

@@ -22,6 +22,7 @@ import { JobRequestError, type OrchestratorFilter, parseJobRequest, passesFilter
 import { type JobToken, parseJobToken } from './jobToken.js';
 import { shuffled } from '../discovery/discover.js';
 import { httpStatusFor } from '../http/errorResponse.js';
+import { DRAINING_MESSAGE, type RequestGate, responseDone } from '../drain.js';
 
 /** Whole token search (go-livepeer's default Livepeer-Orch-Search-Timeout; custom values have no effect there either). */
 export const BYOC_SEARCH_TIMEOUT_MS = 1000;
@@ -41,6 +42,8 @@ export interface ByocDeps {
   readonly jobs: AiJobs;
   readonly metrics: AiMetrics | null;
   readonly balances: ByocBalances;
+  /** Admits jobs (refused with 503 once the daemon stops) and counts them until their reply has gone out. */
+  readonly intake: RequestGate;
   readonly searchTimeoutMs?: number;
   readonly tokenTimeoutMs?: number;
   rng?: () => number;
@@ -108,7 +111,17 @@ export function byocRoute(deps: ByocDeps): GatewayRoute {
       sendText(res, 405, 'Method not allowed');
       return true;
     }
-    await submitJob(deps, req, res, path);
+    const release = deps.intake.admit();
+    if (!release) {
+      sendText(res, 503, `draining: ${DRAINING_MESSAGE}`, { connection: 'close' });
+      return true;
+    }
+    try {
+      await submitJob(deps, req, res, path);
+      await responseDone(res);
+    } finally {
+      release();
+    }
     return true;
   };
 }

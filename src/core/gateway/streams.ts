@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ActivityProjection } from './activityProjection.js';
 import { SegmentFailure } from './segmentErrors.js';
+import { DRAINING_MESSAGE } from '../drain.js';
 
 /** A source segment entering the pipeline. */
 export interface SourceSegment {
@@ -80,7 +81,7 @@ export class StreamRegistry {
   open(spec: StreamSpec): LiveStream {
     const existing = this.live.get(spec.id);
     if (existing) return existing;
-    if (!this.intakeOpen) throw new SegmentFailure('draining', 'the gateway is shutting down');
+    if (!this.intakeOpen) throw new SegmentFailure('draining', DRAINING_MESSAGE);
     if (this.live.size >= this.deps.maxSessions()) {
       throw new SegmentFailure('capacity', `too many concurrent streams (max ${this.deps.maxSessions()}; raise --max-sessions)`);
     }
@@ -109,6 +110,9 @@ export class StreamRegistry {
 
   /** Transcodes one segment of a stream and stores source + renditions for HLS. */
   async process(spec: StreamSpec, seg: SourceSegment): Promise<TranscodedSegment> {
+    // Intake off means every new segment, not just new streams: a drain that kept taking segments of running
+    // streams would only end with the drain timeout.
+    if (!this.intakeOpen) throw new SegmentFailure('draining', DRAINING_MESSAGE);
     const stream = this.open(spec);
     if (stream.ended) throw new SegmentFailure('draining', `stream ${spec.id} has ended`);
     stream.inFlight++;
@@ -163,9 +167,14 @@ export class StreamRegistry {
     return this.live.size;
   }
 
-  /** Refuses new streams (existing ones continue until drained). */
+  /** Refuses new streams and new segments (segments in flight continue until drained). */
   stopIntake(): void {
     this.intakeOpen = false;
+  }
+
+  /** Segments in flight across all streams. */
+  get inFlight(): number {
+    return this.inFlightTotal();
   }
 
   /** Resolves when no segment is in flight. */
