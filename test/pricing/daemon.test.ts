@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/lib/settings/paths.js';
-import type { PricesResponse } from '../../src/api/contract.js';
 import { deployDevnet, type DeployResult } from '../../src/devnet/chain/deploy.js';
 import { startLocalChain, type LocalChain } from '../../src/devnet/chain/localChain.js';
 import { writeDevnetState } from '../../src/devnet/devnetState.js';

@@ -2,7 +2,7 @@
 // the AI session pools, the network's AI offers, go-livepeer's /getNetworkCapabilities and /getAISessionPoolsInfo,
 // the marketplace listing and the AI jobs.
 import type { Hono } from 'hono';
-import type { NetworkOffersResponse, PriceUpdateRequest, PricesResponse } from '../../../api/contract.js';
+import type { PriceUpdateRequest } from '../../../api/contract.js';
 import type { AiControl } from '../../ai/aiGateway.js';
 import { GwError } from '../../../lib/errors.js';
 import { routesOf } from '../../../api/routes.js';
