@@ -115,7 +115,7 @@ describe('failure paths', () => {
     expect(r.stderr).not.toContain('    at ');
     const j = await runGw(['status', '--json'], { dataDir: dir });
     expect(j.exitCode).toBe(1);
-    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'daemon_not_running', message: expect.stringContaining('not running') } });
+    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'daemon_not_running', kind: 'user', message: expect.stringContaining('not running') } });
   });
 
   it('explains a wrong token instead of crashing', async () => {

@@ -1,5 +1,5 @@
 import { cleanup, render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/tui/components/App.js';
 import type { DashboardView } from '../../src/tui/store/view.js';
 import { fixtureView, frameLines, widthOf } from './helpers.js';
@@ -155,13 +155,11 @@ describe('panels rendered from the recorded event sequence at 80×24', () => {
     const view = fixtureView();
     const { lastFrame, stdin } = render(<App view={view} dataDir={DATA_DIR} theme={theme} width={80} height={24} interactive />);
     stdin.write('?');
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        const lines = frameLines(lastFrame());
-        expectFits(lines);
-        expect(lines.join('\n')).toContain('pause / resume the display');
-        resolve();
-      }, 50),
-    );
+    // Ink renders the key's effect on a later turn: wait for that frame, not a fixed time.
+    return vi.waitFor(() => {
+      const lines = frameLines(lastFrame());
+      expectFits(lines);
+      expect(lines.join('\n')).toContain('pause / resume the display');
+    });
   });
 });

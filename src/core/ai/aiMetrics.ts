@@ -16,7 +16,10 @@ export function createAiMetrics(registry: Registry) {
 
 export type AiMetrics = ReturnType<typeof createAiMetrics>;
 
-/** A short error code for the errors metric (go-livepeer uses the error text's head). */
+/**
+ * The errors-metric label of a failed attempt, read from the failure text an orchestrator sent back (go-livepeer
+ * labels by the text's head too); gw's own final failures are labelled where they are made (aiProcess.ts).
+ */
 export function aiErrorCode(message: string): string {
   const m = message.toLowerCase();
   if (m.includes('no orchestrators available')) return 'no orchestrators available';

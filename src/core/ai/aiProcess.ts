@@ -138,6 +138,9 @@ function sessionSegmentCredentials(signer: Signer | undefined, args: { manifestI
   return header;
 }
 
+/** The errors-metric label of a request no orchestrator could take (go-livepeer's text). */
+const NO_ORCHESTRATORS = 'no orchestrators available';
+
 /** Runs one AI request through the session manager; never throws for orchestrator problems. */
 export async function processAiRequest(deps: AiProcessDeps, req: AiRequest, ctx: AiRunContext): Promise<AiResult> {
   const now = deps.now ?? Date.now;
@@ -154,18 +157,19 @@ export async function processAiRequest(deps: AiProcessDeps, req: AiRequest, ctx:
   let attempt = 0;
   let lastFailure: { uri: string; reason: string } | undefined;
 
-  const finalFail = (status: number, message: string, rejected?: Rejected[]): AiResult => {
-    deps.metrics?.requestErrors.inc({ ...labels, error_code: aiErrorCode(message), orchestrator_uri: lastFailure?.uri ?? '' });
+  // gw names its own final failures; the label is not read back out of the message.
+  const finalFail = (status: number, code: string, message: string, rejected?: Rejected[]): AiResult => {
+    deps.metrics?.requestErrors.inc({ ...labels, error_code: code, orchestrator_uri: lastFailure?.uri ?? '' });
     deps.bus.emit({ type: 'segment.failed', streamId: ctx.requestId, segment: 0, orchestrator: lastFailure?.uri, attempt, error: message, final: true });
     return { ok: false, status, message, ...(rejected ? { rejected } : {}) };
   };
 
   try {
     for (let selection = 0; selection < AI_MAX_SELECTIONS; selection++) {
-      if (ctx.signal?.aborted) return finalFail(499, 'client closed the request');
+      if (ctx.signal?.aborted) return finalFail(499, 'client closed', 'client closed the request');
       if (selection > 0 && now() - start > budget) {
         const msg = `no orchestrators available within ${formatSeconds(budget)} timeout`;
-        return finalFail(503, msg, rejectionList(sel, attemptErrors));
+        return finalFail(503, NO_ORCHESTRATORS, msg, rejectionList(sel, attemptErrors));
       }
       const s = await sel.select();
       if (!s) break;
@@ -217,7 +221,7 @@ export async function processAiRequest(deps: AiProcessDeps, req: AiRequest, ctx:
           break;
       }
     }
-    return finalFail(503, 'no orchestrators available', rejectionList(sel, attemptErrors));
+    return finalFail(503, NO_ORCHESTRATORS, 'no orchestrators available', rejectionList(sel, attemptErrors));
   } finally {
     for (const s of held) sel.complete(s);
   }

@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { weiToGweiFloat } from '../metrics/metrics.js';
 import type { PaymentSession, PaymentSource, PreparedPayment } from '../payments/paymentSource.js';
 import { PaymentValidationError } from '../../lib/payments/senderValidation.js';
-import { classifySegmentError, SegmentError } from '../../lib/protocol/errors.js';
+import { classifySegmentError, SegmentError, segmentErrorLabel } from '../../lib/protocol/errors.js';
 import { estimateFee, transcodeDebit } from '../../lib/protocol/fees.js';
 import { OrchestratorRequestSchema, type VideoProfile } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
 import { addressToBytes } from '../../lib/protocol/address.js';
@@ -219,15 +219,16 @@ class SegmentLoop implements StreamPipeline {
       payment?.settle(spent ? { status: 'noReply' } : { status: 'notSent' });
       const msg = (err as Error).message;
       const cls = classifySegmentError(err);
-      deps.metrics?.sourceUploadFailed.inc({ error_code: errorCode(msg), orchestrator_uri: session.uri });
+      const code = segmentErrorLabel(err);
+      deps.metrics?.sourceUploadFailed.inc({ error_code: code, orchestrator_uri: session.uri });
       if (cls === 'non-retryable') {
         // The input is at fault, not the orchestrator: keep it, stop retrying.
         this.sessions.complete(session);
-        return { ok: false, final: true, kind: 'non-retryable', error: msg, code: errorCode(msg) };
+        return { ok: false, final: true, kind: 'non-retryable', error: msg, code };
       }
       if (cls === 'sender-validation') return { ok: false, final: true, kind: 'sender-validation', error: msg, code: 'SenderValidation' };
       this.sessions.remove(session, msg);
-      return { ok: false, final: false, kind: 'non-retryable', error: msg, code: errorCode(msg) };
+      return { ok: false, final: false, kind: 'non-retryable', error: msg, code };
     }
   }
 
@@ -273,13 +274,3 @@ class SegmentLoop implements StreamPipeline {
   }
 }
 
-/** A short label for metrics from an error text (go-livepeer uses the error string's head). */
-function errorCode(msg: string): string {
-  if (msg.includes('OrchestratorBusy')) return 'OrchestratorBusy';
-  if (msg.includes('OrchestratorCapped')) return 'OrchestratorCapped';
-  if (msg.startsWith('header timeout')) return 'HeaderTimeout';
-  if (msg.startsWith('body timeout')) return 'BodyTimeout';
-  if (msg.includes('Insufficient balance')) return 'InsufficientBalance';
-  if (msg.includes('TicketParams expired')) return 'TicketParamsExpired';
-  return msg.split(/[:\n]/)[0]!.slice(0, 40);
-}

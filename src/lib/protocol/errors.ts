@@ -58,6 +58,8 @@ export class SegmentError extends WireError {
       status?: number;
       /** Fresh OrchestratorInfo carried by an error reply, when any. */
       info?: OrchestratorInfo;
+      /** Metric label for failures gw itself names (timeouts); others are labelled from the orchestrator's text. */
+      label?: string;
       cause?: unknown;
     },
   ) {
@@ -159,4 +161,18 @@ export function segmentTimeouts(durationMs: number, timeoutMultiplier = 1): { to
 /** Go's LatencyScore: round trip / max(1.5 s, segment duration); ≤ 1 is good. */
 export function latencyScore(latencyMs: number, durationMs: number): number {
   return latencyMs / Math.max(1500, durationMs);
+}
+
+/**
+ * The `error_code` metric label of a failed `/segment` attempt (go-livepeer's segment_source_upload_failed labels).
+ * Failures gw names itself carry their label; otherwise the label comes from the orchestrator's Go error text, the
+ * only thing a peer tells us, with go-livepeer's well-known names picked out of it.
+ */
+export function segmentErrorLabel(err: unknown): string {
+  if (err instanceof SegmentError && err.details.label) return err.details.label;
+  const text = err instanceof Error ? err.message : String(err);
+  for (const known of ['OrchestratorBusy', 'OrchestratorCapped']) if (text.includes(known)) return known;
+  if (text.includes('Insufficient balance')) return 'InsufficientBalance';
+  if (text.includes('TicketParams expired')) return 'TicketParamsExpired';
+  return text.split(/[:\n]/)[0]!.slice(0, 40);
 }

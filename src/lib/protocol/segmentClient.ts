@@ -89,9 +89,9 @@ export async function submitSegment(input: SubmitSegmentInput): Promise<SegmentR
   } catch (err) {
     if (err instanceof TransportError) {
       const spent = err.phase === 'body';
-      throw new SegmentError(`${spent ? 'body' : 'header'} timeout: ${err.message}`, { paymentSpent: spent, cause: err });
+      throw new SegmentError(`${spent ? 'body' : 'header'} timeout: ${err.message}`, { paymentSpent: spent, label: spent ? 'BodyTimeout' : 'HeaderTimeout', cause: err });
     }
-    throw new SegmentError(`header timeout: ${(err as Error).message}`, { paymentSpent: false, cause: err });
+    throw new SegmentError(`header timeout: ${(err as Error).message}`, { paymentSpent: false, label: 'HeaderTimeout', cause: err });
   }
   const latencyMs = performance.now() - start;
   if (res.status !== 200) {

@@ -14,15 +14,15 @@ import {
   hasCapability,
   isVersionCompatible,
   pipelineToCapability,
-} from '../../src/lib/protocol/capabilities.js';
-import { aiJobCapabilities, transcodingJobCapabilities, transcodingJobCapabilityIds } from '../../src/lib/protocol/jobCapabilities.js';
+} from './capabilities.js';
+import { aiJobCapabilities, transcodingJobCapabilities, transcodingJobCapabilityIds } from './jobCapabilities.js';
 import {
   CapabilitiesSchema,
   VideoProfileSchema,
   VideoProfile_Format,
   VideoProfile_Profile,
   VideoProfile_VideoCodec,
-} from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+} from './gen/net/lp_rpc_pb.js';
 
 const h264 = create(VideoProfileSchema, { name: 'a', width: 426, height: 240, bitrate: 600000, fps: 30 });
 const orchDefault = buildCapabilities({ ids: DEFAULT_CAPABILITIES, mandatories: [Capability.AuthToken], version: '0.9.1' });

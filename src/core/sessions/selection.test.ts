@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rational } from '../../src/lib/protocol/rational.js';
+import { Rational } from '../../lib/protocol/rational.js';
 import {
   DEFAULT_SELECTION_WEIGHTS,
   LatencyScoreSelector,
@@ -10,7 +10,7 @@ import {
   selectionProbabilities,
   validateWeights,
   type SelectionCandidate,
-} from '../../src/core/sessions/selection.js';
+} from './selection.js';
 
 const c = (address: string, stake: bigint, price?: Rational, perfScore?: number): SelectionCandidate => ({ address, stake, price, perfScore });
 

@@ -7,8 +7,8 @@ import {
   senderState,
   SenderValidationError,
   validateSender,
-} from '../../src/lib/chain/senderState.js';
-import type { SenderInfo } from '../../src/lib/chain/ticketBroker.js';
+} from './senderState.js';
+import type { SenderInfo } from './ticketBroker.js';
 
 const info = (deposit: bigint, reserve: bigint, withdrawRound = 0n, claimed = 0n): SenderInfo => ({
   deposit,

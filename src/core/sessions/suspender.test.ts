@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Suspender, transcodingPenalty } from '../../src/core/sessions/suspender.js';
+import { Suspender, transcodingPenalty } from './suspender.js';
 
 /** Which of the next `n` refreshes skip `orch`. */
 function skips(sus: Suspender, orch: string, n: number): boolean[] {

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { type DescField, type DescMessage, ScalarType, create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
-import * as gen from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
-import { bigintToBytes, hexToBytes } from '../../src/lib/protocol/encoding.js';
-import { buildCapabilities, DEFAULT_CAPABILITIES } from '../../src/lib/protocol/capabilities.js';
+import * as gen from './gen/net/lp_rpc_pb.js';
+import { bigintToBytes, hexToBytes } from './encoding.js';
+import { buildCapabilities, DEFAULT_CAPABILITIES } from './capabilities.js';
 
-const PROTO = fileURLToPath(new URL('../../proto/net/lp_rpc.proto', import.meta.url));
+const PROTO = fileURLToPath(new URL('../../../proto/net/lp_rpc.proto', import.meta.url));
 
 function typeOf(f: DescField): string {
   const scalar = (s: ScalarType) => ScalarType[s].toLowerCase();

@@ -8,7 +8,7 @@ import {
   classifySegmentError,
   latencyScore,
   segmentTimeouts,
-} from '../../src/lib/protocol/errors.js';
+} from './errors.js';
 
 describe('classifySegmentError', () => {
   it('treats exactly the lpms NonRetryableErrs as non-retryable', () => {

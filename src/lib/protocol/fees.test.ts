@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { FEE_FACTOR, aiFee, estimateFee, pricePerPixel, segmentPixels, ticketsNeeded, transcodeDebit } from '../../src/lib/protocol/fees.js';
-import { Rational } from '../../src/lib/protocol/rational.js';
-import { PriceInfoSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
-import { parseProfileList, toNetProfile } from '../../src/lib/protocol/profiles.js';
+import { FEE_FACTOR, aiFee, estimateFee, pricePerPixel, segmentPixels, ticketsNeeded, transcodeDebit } from './fees.js';
+import { Rational } from './rational.js';
+import { PriceInfoSchema } from './gen/net/lp_rpc_pb.js';
+import { parseProfileList, toNetProfile } from './profiles.js';
 
 const two = parseProfileList('P240p30fps16x9,P360p30fps16x9').map(toNetProfile);
 

@@ -1,9 +1,9 @@
 // Pure funding logic: runway, reserve guidance, pre-checks, request bodies.
 import { describe, expect, it } from 'vitest';
-import { buildAccountView, checkFunding, fundingNotes, reserveGuidance, type FundingCheckInput } from '../../src/lib/chain/accountView.js';
-import { estimateRunway, formatRunway, spendRate, SpendWindow } from '../../src/lib/chain/runway.js';
-import { parseFundingBody } from '../../src/core/control/routes/chain.js';
-import { parseEth, parseGwei } from '../../src/lib/payments/units.js';
+import { buildAccountView, checkFunding, fundingNotes, reserveGuidance, type FundingCheckInput } from './accountView.js';
+import { estimateRunway, formatRunway, spendRate, SpendWindow } from './runway.js';
+import { parseFundingBody } from '../../core/control/routes/chain.js';
+import { parseEth, parseGwei } from '../payments/units.js';
 
 describe('runway', () => {
   it('keeps a sliding window of spend and drops old samples', () => {

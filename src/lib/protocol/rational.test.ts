@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rational } from '../../src/lib/protocol/rational.js';
+import { Rational } from './rational.js';
 
 describe('Rational', () => {
   it('normalizes sign and gcd', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GwEvent, GwEventInput } from '../../src/api/events.js';
-import { ALERTS, AlertRules, formatEth, isOwnAlert, RepeatFilter, type AlertThresholds } from '../../src/core/alerts/alertRules.js';
+import type { GwEvent, GwEventInput } from '../../api/events.js';
+import { ALERTS, AlertRules, formatEth, isOwnAlert, RepeatFilter, type AlertThresholds } from './alertRules.js';
 
 const ETH = 10n ** 18n;
 const T: AlertThresholds = { depositBelowWei: ETH, reserveBelowWei: ETH / 2n };

@@ -8,8 +8,8 @@ import {
   parseProfileList,
   pickProfileField,
   toNetProfile,
-} from '../../src/lib/protocol/profiles.js';
-import { VideoProfile_Format, VideoProfile_Profile, VideoProfile_VideoCodec } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+} from './profiles.js';
+import { VideoProfile_Format, VideoProfile_Profile, VideoProfile_VideoCodec } from './gen/net/lp_rpc_pb.js';
 
 function preset(name: string): VideoProfileSpec {
   const p = PRESET_PROFILES[name];

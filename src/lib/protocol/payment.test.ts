@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { buildPayment, effectiveExpirationParams, ticketParamsEV, ticketsFromPayment } from '../../src/lib/protocol/payment.js';
-import { decodePaymentHeader, decodeSegDataHeader, encodePaymentHeader, encodeSegDataHeader } from '../../src/lib/protocol/headers.js';
-import { buildOrchestratorRequest, orchestratorRequestSig, verifyOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
-import { signTranscodeResult, transcodeResultHash, verifyTranscodeResult } from '../../src/lib/protocol/transcodeData.js';
-import { OrchestratorInfoSchema, SegDataSchema, TicketParamsSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
-import { addressToBytes } from '../../src/lib/protocol/address.js';
-import { bigintToBytes, bytesToHex, utf8 } from '../../src/lib/protocol/encoding.js';
-import { ZERO_HASH, keccak256 } from '../../src/lib/protocol/hash.js';
-import { localSigner, verifySig } from '../../src/lib/protocol/signer.js';
-import { recipientRandHash, ticketHash, winProbForEV } from '../../src/lib/protocol/ticket.js';
-import { transcodingJobCapabilities } from '../../src/lib/protocol/jobCapabilities.js';
+import { buildPayment, effectiveExpirationParams, ticketParamsEV, ticketsFromPayment } from './payment.js';
+import { decodePaymentHeader, decodeSegDataHeader, encodePaymentHeader, encodeSegDataHeader } from './headers.js';
+import { buildOrchestratorRequest, orchestratorRequestSig, verifyOrchestratorRequest } from './orchestratorRequest.js';
+import { signTranscodeResult, transcodeResultHash, verifyTranscodeResult } from './transcodeData.js';
+import { OrchestratorInfoSchema, SegDataSchema, TicketParamsSchema } from './gen/net/lp_rpc_pb.js';
+import { addressToBytes } from './address.js';
+import { bigintToBytes, bytesToHex, utf8 } from './encoding.js';
+import { ZERO_HASH, keccak256 } from './hash.js';
+import { localSigner, verifySig } from './signer.js';
+import { recipientRandHash, ticketHash, winProbForEV } from './ticket.js';
+import { transcodingJobCapabilities } from './jobCapabilities.js';
 
 const signer = localSigner('ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const orch = localSigner('59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');

@@ -10,11 +10,11 @@ import {
   ticketHash,
   winProbForEV,
   winProbRat,
-} from '../../src/lib/protocol/ticket.js';
-import { addressToBytes } from '../../src/lib/protocol/address.js';
-import { bytesToBigint, bytesToHex, hexToBytes, utf8 } from '../../src/lib/protocol/encoding.js';
-import { ZERO_HASH, keccak256 } from '../../src/lib/protocol/hash.js';
-import { localSigner, verifySig } from '../../src/lib/protocol/signer.js';
+} from './ticket.js';
+import { addressToBytes } from './address.js';
+import { bytesToBigint, bytesToHex, hexToBytes, utf8 } from './encoding.js';
+import { ZERO_HASH, keccak256 } from './hash.js';
+import { localSigner, verifySig } from './signer.js';
 
 const ZERO20 = new Uint8Array(20);
 

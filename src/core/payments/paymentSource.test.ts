@@ -1,20 +1,20 @@
 // The PaymentSource interface with a local key and with the devnet remote signer: same calls, verifiable output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePaymentHeader, decodeSegDataHeader } from '../../src/lib/protocol/headers.js';
-import { verifyOrchestratorRequest, buildOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
-import { Rational } from '../../src/lib/protocol/rational.js';
-import { verifySegDataSig } from '../../src/lib/protocol/segData.js';
-import { Balances, balanceKey } from '../../src/lib/payments/balances.js';
-import { fastLocalSigner } from '../../src/lib/payments/fastSigner.js';
-import { LV2V_PIXELS_PER_SECOND, liveUnits } from '../../src/lib/payments/liveBilling.js';
-import { LocalPaymentSource } from '../../src/core/payments/localPaymentSource.js';
-import type { PaymentSource } from '../../src/core/payments/paymentSource.js';
-import { RemotePaymentSource } from '../../src/core/payments/remotePaymentSource.js';
-import { RemoteSignerClient } from '../../src/core/payments/remoteSigner.js';
-import { fixedSenderState } from '../../src/lib/payments/senderMonitor.js';
-import { TicketSender } from '../../src/lib/payments/ticketSender.js';
-import { type SignerServer, startSignerServer } from '../../src/devnet/signer/server.js';
-import { GATEWAY_ADDRESS, GATEWAY_KEY, ORCH_ADDRESS, TestOrchestrator, fundedChain } from './helpers.js';
+import { decodePaymentHeader, decodeSegDataHeader } from '../../lib/protocol/headers.js';
+import { verifyOrchestratorRequest, buildOrchestratorRequest } from '../../lib/protocol/orchestratorRequest.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import { verifySegDataSig } from '../../lib/protocol/segData.js';
+import { Balances, balanceKey } from '../../lib/payments/balances.js';
+import { fastLocalSigner } from '../../lib/payments/fastSigner.js';
+import { LV2V_PIXELS_PER_SECOND, liveUnits } from '../../lib/payments/liveBilling.js';
+import { LocalPaymentSource } from './localPaymentSource.js';
+import type { PaymentSource } from './paymentSource.js';
+import { RemotePaymentSource } from './remotePaymentSource.js';
+import { RemoteSignerClient } from './remoteSigner.js';
+import { fixedSenderState } from '../../lib/payments/senderMonitor.js';
+import { TicketSender } from '../../lib/payments/ticketSender.js';
+import { type SignerServer, startSignerServer } from '../../devnet/signer/server.js';
+import { GATEWAY_ADDRESS, GATEWAY_KEY, ORCH_ADDRESS, TestOrchestrator, fundedChain } from '../../../test/payments/helpers.js';
 
 let clock = 1_700_000_000_000;
 let server: SignerServer;

@@ -11,7 +11,7 @@ import {
   hexToBytes,
   leftPad,
   uint256Bytes,
-} from '../../src/lib/protocol/encoding.js';
+} from './encoding.js';
 
 describe('integer bytes', () => {
   it('minimal big-endian, zero is empty', () => {

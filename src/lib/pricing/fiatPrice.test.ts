@@ -1,9 +1,9 @@
 // USD → wei conversion, the USD video cap and USD per-capability prices: exact values, no floats.
 import { describe, expect, it } from 'vitest';
-import { entryPrice, jobMaxPrice, parseCapabilityPrices, resolveCapabilityPrices } from '../../src/lib/pricing/capabilityPrices.js';
-import { FiatPriceError, formatUsdPerEth, parseUsdAmount, quoteAgeSeconds, usdToWei, type EthUsdQuote } from '../../src/lib/pricing/fiatPrice.js';
-import { effectiveCap, formatMaxPriceSetting, parseMaxPriceSetting, resolveVideoCap, sameCap } from '../../src/lib/pricing/videoCap.js';
-import { Rational } from '../../src/lib/protocol/rational.js';
+import { entryPrice, jobMaxPrice, parseCapabilityPrices, resolveCapabilityPrices } from './capabilityPrices.js';
+import { FiatPriceError, formatUsdPerEth, parseUsdAmount, quoteAgeSeconds, usdToWei, type EthUsdQuote } from './fiatPrice.js';
+import { effectiveCap, formatMaxPriceSetting, parseMaxPriceSetting, resolveVideoCap, sameCap } from './videoCap.js';
+import { Rational } from '../protocol/rational.js';
 
 const ETH_3000 = { answer: 3000n * 10n ** 8n, decimals: 8 };
 const quote = (answer: bigint, decimals = 8): EthUsdQuote => ({ answer, decimals, feed: '0x0000000000000000000000000000000000000001', roundId: 1n, updatedAt: 1_700_000_000, readAt: 1_700_000_060_000 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { describe, expect, it } from 'vitest';
-import { keccak256, keccak256Stream, nativeKeccak } from '../../src/lib/protocol/hash.js';
+import { keccak256, keccak256Stream, nativeKeccak } from './hash.js';
 
 describe('keccak256 (JS below 4 KiB, native addon above)', () => {
   it('uses the native addon on this platform (linux-x64 ships a prebuilt binary)', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readConfigFile } from '../../src/lib/settings/configFile.js';
-import { resolveSettings } from '../../src/lib/settings/resolveSettings.js';
-import { envName, findSetting, flagName, parseSetting, SettingError } from '../../src/lib/settings/settings.js';
+import { readConfigFile } from './configFile.js';
+import { resolveSettings } from './resolveSettings.js';
+import { envName, findSetting, flagName, parseSetting, SettingError } from './settings.js';
 
 describe('settings schema', () => {
   it('maps keys to flags and env names', () => {

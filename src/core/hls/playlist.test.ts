@@ -6,8 +6,8 @@ import {
   parseHlsPath,
   writeMasterPlaylist,
   writeMediaPlaylist,
-} from '../../src/core/hls/playlist.js';
-import type { PlaylistSegment } from '../../src/core/hls/playlist.js';
+} from './playlist.js';
+import type { PlaylistSegment } from './playlist.js';
 
 function segs(from: number, to: number, durationMs = 2000): PlaylistSegment[] {
   const out: PlaylistSegment[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrchestratorUriError, normalizeOrchestratorUri, parseOrchestratorList, segmentUrl, uriOrigin } from '../../src/lib/protocol/orchestratorUri.js';
+import { OrchestratorUriError, normalizeOrchestratorUri, parseOrchestratorList, segmentUrl, uriOrigin } from './orchestratorUri.js';
 
 describe('normalizeOrchestratorUri (-orchAddr rules)', () => {
   it.each([

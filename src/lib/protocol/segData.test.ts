@@ -8,13 +8,13 @@ import {
   segmentHash,
   signSegData,
   verifySegDataSig,
-} from '../../src/lib/protocol/segData.js';
-import { bytesToHex, utf8 } from '../../src/lib/protocol/encoding.js';
-import { keccak256 } from '../../src/lib/protocol/hash.js';
-import { localSigner, verifySig } from '../../src/lib/protocol/signer.js';
-import { parseProfileList, toNetProfile } from '../../src/lib/protocol/profiles.js';
-import { transcodingJobCapabilities } from '../../src/lib/protocol/jobCapabilities.js';
-import { SegDataSchema, VideoProfile_Format } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
+} from './segData.js';
+import { bytesToHex, utf8 } from './encoding.js';
+import { keccak256 } from './hash.js';
+import { localSigner, verifySig } from './signer.js';
+import { parseProfileList, toNetProfile } from './profiles.js';
+import { transcodingJobCapabilities } from './jobCapabilities.js';
+import { SegDataSchema, VideoProfile_Format } from './gen/net/lp_rpc_pb.js';
 
 const signer = localSigner('ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
 const FLAT_H3 =

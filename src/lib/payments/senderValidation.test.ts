@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { TicketParamsSchema } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
-import { bigintToBytes } from '../../src/lib/protocol/encoding.js';
-import { MAX_WIN_PROB } from '../../src/lib/protocol/ticket.js';
+import { TicketParamsSchema } from '../protocol/gen/net/lp_rpc_pb.js';
+import { bigintToBytes } from '../protocol/encoding.js';
+import { MAX_WIN_PROB } from '../protocol/ticket.js';
 import {
   DEFAULT_SENDER_VALIDATION_SETTINGS,
   type PaymentValidationError,
@@ -14,8 +14,8 @@ import {
   resolveValidationSettings,
   validateTicketParams,
   type SenderSnapshot,
-} from '../../src/lib/payments/senderValidation.js';
-import { ETH } from './helpers.js';
+} from './senderValidation.js';
+import { ETH } from '../../../test/payments/helpers.js';
 
 // 2^256 − 1 is divisible by 3, so winProb = max/3 gives EV = faceValue / 3 exactly.
 const THIRD = MAX_WIN_PROB / 3n;

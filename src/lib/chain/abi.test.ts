@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toEventSelector, toFunctionSelector, type Abi, type AbiEvent, type AbiFunction, type AbiParameter } from 'viem';
-import artifactsJson from '../../src/devnet/chain/artifacts.json' with { type: 'json' };
-import { compileContracts } from '../../src/devnet/chain/compile.js';
+import artifactsJson from '../../devnet/chain/artifacts.json' with { type: 'json' };
+import { compileContracts } from '../../devnet/chain/compile.js';
 import {
   bondingManagerAdminAbi,
   controllerAdminAbi,
@@ -9,16 +9,16 @@ import {
   roundsManagerAdminAbi,
   serviceRegistryAdminAbi,
   ticketBrokerAdminAbi,
-} from '../../src/devnet/chain/devnetAbi.js';
+} from '../../devnet/chain/devnetAbi.js';
 import {
   bondingManagerAbi,
   controllerAbi,
   roundsManagerAbi,
   serviceRegistryAbi,
   ticketBrokerAbi,
-} from '../../src/lib/chain/abi.js';
-import { contractId } from '../../src/lib/chain/controller.js';
-import { aggregatorV3Abi } from '../../src/core/chain/priceFeed.js';
+} from './abi.js';
+import { contractId } from './controller.js';
+import { aggregatorV3Abi } from '../../core/chain/priceFeed.js';
 
 const artifacts = artifactsJson as unknown as { contracts: Record<string, { abi: Abi; bytecode: string }> };
 

@@ -7,7 +7,7 @@ import {
   parseAmount,
   parseEth,
   parseGwei,
-} from '../../src/lib/payments/units.js';
+} from './units.js';
 
 describe('parseEth', () => {
   it.each([

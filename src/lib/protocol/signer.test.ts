@@ -7,10 +7,10 @@ import {
   recoverAddress,
   signMessage,
   verifySig,
-} from '../../src/lib/protocol/signer.js';
-import { bytesToHex, hexToBytes, utf8 } from '../../src/lib/protocol/encoding.js';
-import { keccak256 } from '../../src/lib/protocol/hash.js';
-import { isAddress, toChecksumAddress } from '../../src/lib/protocol/address.js';
+} from './signer.js';
+import { bytesToHex, hexToBytes, utf8 } from './encoding.js';
+import { keccak256 } from './hash.js';
+import { isAddress, toChecksumAddress } from './address.js';
 
 const DEV_KEY = 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const DEV_ADDR = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';

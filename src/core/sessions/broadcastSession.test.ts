@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
-import { OrchestratorInfoSchema, type OrchestratorInfo } from '../../src/lib/protocol/gen/net/lp_rpc_pb.js';
-import { Rational } from '../../src/lib/protocol/rational.js';
-import { bigintToBytes } from '../../src/lib/protocol/encoding.js';
-import { BroadcastSession, inFlightLimitMs, needsRefresh, reusableAsLast } from '../../src/core/sessions/broadcastSession.js';
+import { OrchestratorInfoSchema, type OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
+import { Rational } from '../../lib/protocol/rational.js';
+import { bigintToBytes } from '../../lib/protocol/encoding.js';
+import { BroadcastSession, inFlightLimitMs, needsRefresh, reusableAsLast } from './broadcastSession.js';
 
 const NOW = 1_700_000_000_000;
 
