@@ -34,9 +34,9 @@ describe('GwError', () => {
     expect(new SegmentError('UnknownResponse', { paymentSpent: true }).paymentSpent).toBe(true);
 
     // domain codes stay what they were; whose fault follows from them
-    expect(new KeystoreError('wrong-password', 'could not decrypt key with given password')).toMatchObject({ name: 'KeystoreError', code: 'wrong-password', kind: 'user' });
-    expect(new SenderFundsError('noDeposit', 'no sender deposit')).toMatchObject({ code: 'noDeposit', kind: 'user', stopsStream: true });
-    expect(new PaymentValidationError('faceValueTooHigh', 'too high')).toMatchObject({ code: 'faceValueTooHigh', kind: 'peer', stopsStream: false });
+    expect(new KeystoreError('wrong_password', 'could not decrypt key with given password')).toMatchObject({ name: 'KeystoreError', code: 'wrong_password', kind: 'user' });
+    expect(new SenderFundsError('no_deposit', 'no sender deposit')).toMatchObject({ code: 'no_deposit', kind: 'user', stopsStream: true });
+    expect(new PaymentValidationError('face_value_too_high', 'too high')).toMatchObject({ code: 'face_value_too_high', kind: 'peer', stopsStream: false });
     expect(new ChainError('TicketBroker.unlock reverted: sender is unlocked', { reason: 'sender is unlocked' })).toMatchObject({ code: 'reverted', kind: 'user' });
   });
 });

@@ -82,26 +82,26 @@ export type GatewayErrorCode =
   | 'transcode_failed'
   | 'segmenter_failed';
 
-/** Keystore problems (`KeystoreError.code`), spelled as go-ethereum's keystore tooling reports them. */
-export type KeystoreErrorCode = 'wrong-password' | 'invalid-format' | 'unsupported' | 'not-found' | 'address-mismatch';
+/** Keystore problems (`KeystoreError.code`). */
+export type KeystoreErrorCode = 'wrong_password' | 'invalid_keystore' | 'unsupported_keystore' | 'key_not_found' | 'address_mismatch';
 
 /** go-livepeer's gateway-side sender errors (pm/sender.go): the deposit or reserve cannot pay. */
-export type SenderErrorCode = 'unlockSoon' | 'noReserve' | 'noDeposit';
+export type SenderErrorCode = 'unlock_soon' | 'no_reserve' | 'no_deposit';
 
 /** Why a ticket payment cannot be made (`PaymentValidationError.code`), besides the sender's own funds. */
 export type PaymentErrorCode =
-  | 'noParams'
-  | 'noExpirationBlock'
+  | 'no_ticket_params'
+  | 'no_expiration_block'
   | 'expired'
-  | 'faceValueTooLow'
-  | 'ticketEVTooHigh'
-  | 'totalEVTooHigh'
-  | 'faceValueTooHigh'
-  | 'missingPrice'
-  | 'invalidPrice'
-  | 'priceIncreased'
-  | 'noncesExhausted'
-  | 'chainUnavailable'
+  | 'face_value_too_low'
+  | 'ticket_ev_too_high'
+  | 'total_ev_too_high'
+  | 'face_value_too_high'
+  | 'missing_price'
+  | 'invalid_ticket_price'
+  | 'price_increased'
+  | 'nonces_exhausted'
+  | 'chain_unavailable'
   | SenderErrorCode;
 
 /** A failed remote-signer call (`RemoteSignerError.code`), after go-livepeer's remote signer statuses. */
@@ -109,11 +109,11 @@ export type RemoteSignerErrorCode =
   /** 480: GetOrchestrator again, then retry. */
   | 'refresh'
   /** 481: price above a ceiling; use another orchestrator. */
-  | 'priceExceeded'
+  | 'price_exceeded'
   /** 482: nothing to pay this cycle. */
-  | 'noTickets'
+  | 'no_tickets'
   /** 400: the request is wrong (state, manifest id, orchestrator info …). */
-  | 'badRequest'
+  | 'signer_bad_request'
   /** 5xx: the signer failed; retry later. */
   | 'server'
   /** Any other status (e.g. chosen by the signer's auth webhook). */
@@ -198,31 +198,30 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   ffmpeg_not_found: 'user',
   transcode_failed: 'peer',
   segmenter_failed: 'peer',
-  'wrong-password': 'user',
-  'invalid-format': 'user',
-  unsupported: 'user',
-  'not-found': 'user',
-  'address-mismatch': 'user',
-  unlockSoon: 'user',
-  noReserve: 'user',
-  noDeposit: 'user',
+  'wrong_password': 'user',
+  'invalid_keystore': 'user',
+  unsupported_keystore: 'user',
+  'key_not_found': 'user',
+  'address_mismatch': 'user',
+  unlock_soon: 'user',
+  no_reserve: 'user',
+  no_deposit: 'user',
   // the orchestrator's ticket params or price, or the chain behind them
-  noParams: 'peer',
-  noExpirationBlock: 'peer',
+  no_ticket_params: 'peer',
+  no_expiration_block: 'peer',
   expired: 'peer',
-  faceValueTooLow: 'peer',
-  ticketEVTooHigh: 'peer',
-  totalEVTooHigh: 'peer',
-  faceValueTooHigh: 'peer',
-  missingPrice: 'peer',
-  invalidPrice: 'peer',
-  priceIncreased: 'peer',
-  noncesExhausted: 'peer',
-  chainUnavailable: 'peer',
+  face_value_too_low: 'peer',
+  ticket_ev_too_high: 'peer',
+  total_ev_too_high: 'peer',
+  face_value_too_high: 'peer',
+  missing_price: 'peer',
+  invalid_ticket_price: 'peer',
+  price_increased: 'peer',
+  nonces_exhausted: 'peer',
   refresh: 'peer',
-  priceExceeded: 'peer',
-  noTickets: 'peer',
-  badRequest: 'peer',
+  price_exceeded: 'peer',
+  no_tickets: 'peer',
+  signer_bad_request: 'peer',
   server: 'peer',
   status: 'peer',
   timeout: 'peer',

@@ -32,7 +32,7 @@ let pub: PublicClient;
 const main = tempDataDir('gw-funding-');
 const paths: GwPaths = resolvePaths(main.dir);
 const passwordFile = join(main.dir, 'password');
-const wrongPasswordFile = join(main.dir, 'wrong-password');
+const wrongPasswordFile = join(main.dir, 'wrong_password');
 let gateway: Address;
 let createdKeyFile: string;
 let daemon: DaemonState;

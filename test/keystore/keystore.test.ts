@@ -116,7 +116,7 @@ describe('encrypt / decrypt', () => {
   it('a wrong password gives a clear error without leaking secrets', async () => {
     const ks = await encryptKeystore(KEY, PASSWORD, { scrypt: LIGHT });
     const err = await rejection(decryptKeystore(ks, 'not the password'));
-    expect(err.code).toBe('wrong-password');
+    expect(err.code).toBe('wrong_password');
     expect(err.message).toBe(`wrong password for 0x${ADDRESS.slice(2).toLowerCase()}: could not decrypt the key file`);
     expect(err.message).not.toContain('not the password');
     expect(err.message).not.toContain(KEY.slice(2));
@@ -127,7 +127,7 @@ describe('encrypt / decrypt', () => {
   it('detects an address field that does not match the key', async () => {
     const ks = await encryptKeystore(KEY, PASSWORD, { scrypt: LIGHT });
     const tampered: KeystoreV3 = { ...ks, address: '70997970c51812dc3a010c7d01b50e0d17dc79c8' };
-    expect((await rejection(decryptKeystore(tampered, PASSWORD))).code).toBe('address-mismatch');
+    expect((await rejection(decryptKeystore(tampered, PASSWORD))).code).toBe('address_mismatch');
   });
 
   it('rejects malformed or unsupported files clearly', async () => {
@@ -176,11 +176,11 @@ describe('keystore directory', () => {
     const unlocked = await unlockKeystoreAccount(ksDir, 'other password', b.address);
     expect(unlocked.address).toBe(b.address);
     expect(unlocked.path).toBe(b.path);
-    expect((await rejection(unlockKeystoreAccount(ksDir, 'other password', a.address))).code).toBe('wrong-password');
+    expect((await rejection(unlockKeystoreAccount(ksDir, 'other password', a.address))).code).toBe('wrong_password');
   });
 
   it('a missing directory lists as empty; a missing file is not-found', async () => {
     expect(await listKeyFiles(join(dir, 'does-not-exist'))).toEqual([]);
-    expect((await rejection(readKeyFile(join(dir, 'nope.json')))).code).toBe('not-found');
+    expect((await rejection(readKeyFile(join(dir, 'nope.json')))).code).toBe('key_not_found');
   });
 });

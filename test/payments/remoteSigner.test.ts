@@ -143,11 +143,11 @@ describe('remote signer protocol over HTTP', () => {
     const { s } = session();
     await s.pay();
     server.failNext(481);
-    await expect(s.pay()).rejects.toMatchObject({ code: 'priceExceeded', status: 481 });
+    await expect(s.pay()).rejects.toMatchObject({ code: 'price_exceeded', status: 481 });
     s.update(info({ price: { pricePerUnit: 201n, pixelsPerUnit: 1n } }));
     clock += 5000;
     const err = (await s.pay().catch((e: unknown) => e)) as RemoteSignerError;
-    expect(err.code).toBe('priceExceeded');
+    expect(err.code).toBe('price_exceeded');
     expect(err.message).toContain('Orchestrator price has more than doubled, Orchestrator price: 201, Orchestrator initial price: 100');
   });
 
@@ -180,7 +180,7 @@ describe('remote signer protocol over HTTP', () => {
     const tampered = { State: Buffer.from(JSON.stringify(edited)).toString('base64'), Sig: state.Sig };
     const call = (st: typeof state, manifestId: string | undefined = s.manifestId) =>
       client.generateLivePayment({ orchestrator: s.info, type: 'lv2v', state: st, ...(manifestId ? { manifestId } : {}) });
-    await expect(call(tampered)).rejects.toMatchObject({ code: 'badRequest', status: 400, message: expect.stringContaining('invalid sig') });
+    await expect(call(tampered)).rejects.toMatchObject({ code: 'signer_bad_request', status: 400, message: expect.stringContaining('invalid sig') });
     const other = await startSignerServer({ signer: fastLocalSigner('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'), chain: fixedSenderState(fundedChain()), now: () => clock });
     try {
       const foreign = await new RemotePaymentSession(new RemoteSignerClient({ url: other.url }), { info: orch.info(other.address, { price: PRICE, authExpiration: BigInt(Math.floor(clock / 1000) + 1800) }), type: 'lv2v', refresh: async (_u, c) => c }).pay();
@@ -231,7 +231,7 @@ describe('remote signer protocol over HTTP', () => {
       server.setDelay(0);
     }
     await expect(new RemoteSignerClient({ url: 'http://127.0.0.1:1' }).signOrchestratorInfo()).rejects.toMatchObject({ code: 'network' });
-    await expect(client.generateLivePayment({ orchestrator: info(), type: 'bogus' as 'lv2v' })).rejects.toMatchObject({ code: 'badRequest', message: expect.stringContaining('invalid job type') });
+    await expect(client.generateLivePayment({ orchestrator: info(), type: 'bogus' as 'lv2v' })).rejects.toMatchObject({ code: 'signer_bad_request', message: expect.stringContaining('invalid job type') });
     const noPrice = info();
     noPrice.priceInfo = undefined;
     await expect(client.generateLivePayment({ orchestrator: noPrice, type: 'lv2v' })).rejects.toThrow(/missing or zero priceInfo/);

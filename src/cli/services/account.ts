@@ -114,12 +114,12 @@ export async function importAccount(opts: {
   }
   const hex = (text.startsWith('0x') ? text : `0x${text}`) as Hex;
   if (!isHex(hex) || hex.length !== 66) {
-    throw new GwUserError(`${opts.privateKeyFile} does not hold a private key (expected 64 hex digits)`, 'invalid-format');
+    throw new GwUserError(`${opts.privateKeyFile} does not hold a private key (expected 64 hex digits)`, 'invalid_keystore');
   }
   try {
     privateKeyToAddress(hex);
   } catch {
-    throw new GwUserError(`${opts.privateKeyFile} does not hold a valid secp256k1 private key`, 'invalid-format');
+    throw new GwUserError(`${opts.privateKeyFile} does not hold a valid secp256k1 private key`, 'invalid_keystore');
   }
   const password = await passwordForCommand({ purpose: 'create', ...passwordFileFor(opts.paths, opts.passwordFile) }).catch(keyError);
   const ks = await encryptKeystore(hex, password, { scrypt: opts.lightKdf ? LIGHT_SCRYPT : STANDARD_SCRYPT });

@@ -200,9 +200,9 @@ function statusError(path: string, status: number, json: unknown, text: string, 
     const url = headers.get(ORCHESTRATOR_URL_HEADER) ?? undefined;
     return new RemoteSignerError('refresh', msg, { status, ...(url ? { orchestratorUrl: url } : {}) });
   }
-  if (status === STATUS_PRICE_EXCEEDED) return new RemoteSignerError('priceExceeded', msg, { status });
-  if (status === STATUS_NO_TICKETS) return new RemoteSignerError('noTickets', msg, { status });
-  if (status === 400) return new RemoteSignerError('badRequest', msg, { status });
+  if (status === STATUS_PRICE_EXCEEDED) return new RemoteSignerError('price_exceeded', msg, { status });
+  if (status === STATUS_NO_TICKETS) return new RemoteSignerError('no_tickets', msg, { status });
+  if (status === 400) return new RemoteSignerError('signer_bad_request', msg, { status });
   if (status >= 500) return new RemoteSignerError('server', msg, { status });
   return new RemoteSignerError('status', msg, { status });
 }
@@ -300,7 +300,7 @@ export class RemotePaymentSession {
         this.manifest ??= manifestIdOfSegCreds(res.segCreds);
         return { status: 'paid', payment: res.payment, segCreds: res.segCreds, refreshes };
       } catch (err) {
-        if (err instanceof RemoteSignerError && err.code === 'noTickets') return { status: 'skipped', refreshes };
+        if (err instanceof RemoteSignerError && err.code === 'no_tickets') return { status: 'skipped', refreshes };
         if (!(err instanceof RemoteSignerError) || err.code !== 'refresh' || refreshes >= this.maxRefreshes) throw err;
         this.latest = await this.options.refresh(err.orchestratorUrl ?? this.latest.transcoder, this.latest);
       }

@@ -172,7 +172,7 @@ export async function generateLivePayment(ctx: LivePaymentContext, body: unknown
   try {
     signed = await pm.createPayment(update.numTickets);
   } catch (err) {
-    const priceRise = err instanceof PaymentValidationError && err.code === 'priceIncreased';
+    const priceRise = err instanceof PaymentValidationError && err.code === 'price_increased';
     return fail(priceRise ? STATUS_PRICE_EXCEEDED : 500, (err as Error).message, { stateId });
   }
   const seg = await emptySegmentCredentials(ctx.signer, {

@@ -51,12 +51,12 @@ describe('checkSender / validateSender (go-livepeer order and texts)', () => {
     expect(checkSender(info(10n, 10n, 5n), 4n)?.message).toBe(
       'unable to validate sender: deposit and reserve is set to unlock soon',
     );
-    expect(checkSender(info(10n, 10n, 3n), 4n)?.code).toBe('unlockSoon');
+    expect(checkSender(info(10n, 10n, 3n), 4n)?.code).toBe('unlock_soon');
     // two rounds away is still fine
     expect(checkSender(info(10n, 10n, 6n), 4n)).toBeNull();
   });
   it('the unlock check comes before the funds checks', () => {
-    expect(checkSender(info(0n, 0n, 5n), 4n)?.code).toBe('unlockSoon');
+    expect(checkSender(info(0n, 0n, 5n), 4n)?.code).toBe('unlock_soon');
   });
   it('no reserve is reported before no deposit', () => {
     expect(checkSender(info(0n, 0n), 4n)?.message).toBe('no sender reserve');
@@ -65,7 +65,7 @@ describe('checkSender / validateSender (go-livepeer order and texts)', () => {
   });
   it('validateSender throws a SenderValidationError', () => {
     expect(() => validateSender(info(0n, 5n), 1n)).toThrow(SenderValidationError);
-    expect(() => validateSender(info(0n, 5n), 1n)).toThrow(SENDER_ERRORS.noDeposit);
+    expect(() => validateSender(info(0n, 5n), 1n)).toThrow(SENDER_ERRORS.no_deposit);
   });
 });
 

@@ -31,9 +31,9 @@ export function allowedActions(state: SenderState): readonly SenderAction[] {
 
 /** go-livepeer's gateway-side sender errors (pm/sender.go), verbatim: they stop the stream. */
 export const SENDER_ERRORS = {
-  unlockSoon: 'unable to validate sender: deposit and reserve is set to unlock soon',
-  noReserve: 'no sender reserve',
-  noDeposit: 'no sender deposit',
+  unlock_soon: 'unable to validate sender: deposit and reserve is set to unlock soon',
+  no_reserve: 'no sender reserve',
+  no_deposit: 'no sender deposit',
 } as const satisfies Record<SenderErrorCode, string>;
 
 export type { SenderErrorCode };
@@ -54,10 +54,10 @@ export class SenderValidationError extends GwError {
  */
 export function checkSender(info: SenderInfo, lastInitializedRound: bigint): SenderValidationError | null {
   if (info.withdrawRound !== 0n && info.withdrawRound <= lastInitializedRound + 1n) {
-    return new SenderValidationError('unlockSoon');
+    return new SenderValidationError('unlock_soon');
   }
-  if (info.reserve.fundsRemaining === 0n) return new SenderValidationError('noReserve');
-  if (info.deposit === 0n) return new SenderValidationError('noDeposit');
+  if (info.reserve.fundsRemaining === 0n) return new SenderValidationError('no_reserve');
+  if (info.deposit === 0n) return new SenderValidationError('no_deposit');
   return null;
 }
 

@@ -33,9 +33,9 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new KeystoreError('not-found', `keystore ${path} does not exist: create an account with \`gw account create\``);
+      throw new KeystoreError('key_not_found', `keystore ${path} does not exist: create an account with \`gw account create\``);
     }
-    throw new KeystoreError('not-found', `cannot read keystore ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new KeystoreError('key_not_found', `cannot read keystore ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
 
@@ -45,17 +45,17 @@ export async function locateKeyFile(keystore: string, ethAddr?: string): Promise
     const entries = await listKeyFiles(keystore);
     if (entries.length === 0) {
       throw new KeystoreError(
-        'not-found',
+        'key_not_found',
         `the keystore ${keystore} has no key files: create one with \`gw account create\` or add one with \`gw account import\``,
       );
     }
     return selectKeyFile(entries, ethAddr);
   }
   const ks = await readKeyFile(keystore);
-  if (!ks.address) throw new KeystoreError('invalid-format', `key file ${keystore} does not name its address`);
+  if (!ks.address) throw new KeystoreError('invalid_keystore', `key file ${keystore} does not name its address`);
   const address = getAddress(`0x${ks.address}`);
   if (ethAddr && address.toLowerCase() !== (ethAddr.startsWith('0x') ? ethAddr : `0x${ethAddr}`).toLowerCase()) {
-    throw new KeystoreError('not-found', `key file ${keystore} holds ${address}, not ${ethAddr}`);
+    throw new KeystoreError('key_not_found', `key file ${keystore} holds ${address}, not ${ethAddr}`);
   }
   return { address, path: keystore };
 }
@@ -69,13 +69,13 @@ export function accountFromPrivateKey(privateKey: Hex): GatewayAccount {
 
 /**
  * Decrypts the gateway's key (scrypt runs on the libuv thread pool, off the event loop) and builds its
- * signer. Throws KeystoreError ('wrong-password', 'not-found', …) with a message naming files and addresses only.
+ * signer. Throws KeystoreError ('wrong_password', 'key_not_found', …) with a message naming files and addresses only.
  */
 export async function unlockGatewayAccount(options: UnlockOptions): Promise<GatewayAccount> {
   const entry = await locateKeyFile(options.keystore, options.ethAddr);
   const key = await decryptKeystore(await readKeyFile(entry.path), options.password);
   if (key.address !== entry.address) {
-    throw new KeystoreError('address-mismatch', `key file ${entry.path} is named for ${entry.address} but holds ${key.address}`);
+    throw new KeystoreError('address_mismatch', `key file ${entry.path} is named for ${entry.address} but holds ${key.address}`);
   }
   return { ...accountFromPrivateKey(key.privateKey), keyFile: entry.path };
 }
@@ -86,10 +86,10 @@ export async function readPasswordFile(path: string): Promise<string> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new KeystoreError('not-found', `cannot read password file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new KeystoreError('key_not_found', `cannot read password file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const password = text.replace(/\r?\n$/, '');
-  if (password === '') throw new KeystoreError('invalid-format', `password file ${path} is empty`);
+  if (password === '') throw new KeystoreError('invalid_keystore', `password file ${path} is empty`);
   return password;
 }
 

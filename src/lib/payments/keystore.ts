@@ -72,7 +72,7 @@ const HEX = /^(0x)?[0-9a-fA-F]*$/;
 function hexField(obj: Record<string, unknown>, key: string, where: string): string {
   const v = obj[key];
   if (typeof v !== 'string' || !HEX.test(v) || v.replace(/^0x/, '').length % 2 !== 0) {
-    throw new KeystoreError('invalid-format', `keystore ${where}.${key} must be a hex string`);
+    throw new KeystoreError('invalid_keystore', `keystore ${where}.${key} must be a hex string`);
   }
   return v.replace(/^0x/, '').toLowerCase();
 }
@@ -80,14 +80,14 @@ function hexField(obj: Record<string, unknown>, key: string, where: string): str
 function intField(obj: Record<string, unknown>, key: string, where: string): number {
   const v = obj[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new KeystoreError('invalid-format', `keystore ${where}.${key} must be a positive integer`);
+    throw new KeystoreError('invalid_keystore', `keystore ${where}.${key} must be a positive integer`);
   }
   return v;
 }
 
 function record(v: unknown, where: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new KeystoreError('invalid-format', `keystore ${where} must be an object`);
+    throw new KeystoreError('invalid_keystore', `keystore ${where} must be an object`);
   }
   return v as Record<string, unknown>;
 }
@@ -99,16 +99,16 @@ export function parseKeystore(input: string | unknown): KeystoreV3 {
     try {
       json = JSON.parse(input);
     } catch {
-      throw new KeystoreError('invalid-format', 'key file is not valid JSON');
+      throw new KeystoreError('invalid_keystore', 'key file is not valid JSON');
     }
   }
   const root = record(json, 'file');
   if (root.version !== 3) {
-    throw new KeystoreError('unsupported', `unsupported keystore version ${String(root.version)} (need 3)`);
+    throw new KeystoreError('unsupported_keystore', `unsupported keystore version ${String(root.version)} (need 3)`);
   }
   const c = record(root.crypto ?? root.Crypto, 'crypto');
   if (c.cipher !== 'aes-128-ctr') {
-    throw new KeystoreError('unsupported', `unsupported keystore cipher ${String(c.cipher)} (need aes-128-ctr)`);
+    throw new KeystoreError('unsupported_keystore', `unsupported keystore cipher ${String(c.cipher)} (need aes-128-ctr)`);
   }
   const params = record(c.kdfparams, 'crypto.kdfparams');
   const base = {
@@ -117,8 +117,8 @@ export function parseKeystore(input: string | unknown): KeystoreV3 {
     cipherparams: { iv: hexField(record(c.cipherparams, 'crypto.cipherparams'), 'iv', 'crypto.cipherparams') },
     mac: hexField(c, 'mac', 'crypto'),
   };
-  if (base.cipherparams.iv.length !== 32) throw new KeystoreError('invalid-format', 'keystore iv must be 16 bytes');
-  if (base.mac.length !== 64) throw new KeystoreError('invalid-format', 'keystore mac must be 32 bytes');
+  if (base.cipherparams.iv.length !== 32) throw new KeystoreError('invalid_keystore', 'keystore iv must be 16 bytes');
+  if (base.mac.length !== 64) throw new KeystoreError('invalid_keystore', 'keystore mac must be 32 bytes');
   let crypto: KeystoreV3['crypto'];
   const where = 'crypto.kdfparams';
   if (c.kdf === 'scrypt') {
@@ -135,7 +135,7 @@ export function parseKeystore(input: string | unknown): KeystoreV3 {
     };
   } else if (c.kdf === 'pbkdf2') {
     if (params.prf !== 'hmac-sha256') {
-      throw new KeystoreError('unsupported', `unsupported pbkdf2 prf ${String(params.prf)} (need hmac-sha256)`);
+      throw new KeystoreError('unsupported_keystore', `unsupported pbkdf2 prf ${String(params.prf)} (need hmac-sha256)`);
     }
     crypto = {
       ...base,
@@ -148,13 +148,13 @@ export function parseKeystore(input: string | unknown): KeystoreV3 {
       },
     };
   } else {
-    throw new KeystoreError('unsupported', `unsupported keystore kdf ${String(c.kdf)} (need scrypt or pbkdf2)`);
+    throw new KeystoreError('unsupported_keystore', `unsupported keystore kdf ${String(c.kdf)} (need scrypt or pbkdf2)`);
   }
-  if (crypto.kdfparams.dklen < 32) throw new KeystoreError('invalid-format', 'keystore dklen must be at least 32');
+  if (crypto.kdfparams.dklen < 32) throw new KeystoreError('invalid_keystore', 'keystore dklen must be at least 32');
   const ks: KeystoreV3 = { version: 3, id: typeof root.id === 'string' ? root.id : '', crypto };
   if (typeof root.address === 'string' && root.address !== '') {
     const addr = root.address.startsWith('0x') ? root.address : `0x${root.address}`;
-    if (!isAddress(addr, { strict: false })) throw new KeystoreError('invalid-format', 'keystore address is not an address');
+    if (!isAddress(addr, { strict: false })) throw new KeystoreError('invalid_keystore', 'keystore address is not an address');
     ks.address = addr.slice(2).toLowerCase();
   }
   return ks;
@@ -165,16 +165,16 @@ async function deriveKey(password: string, crypto: KeystoreV3['crypto']): Promis
   const salt = Buffer.from(crypto.kdfparams.salt, 'hex');
   if (crypto.kdf === 'scrypt') {
     const { n, r, p, dklen } = crypto.kdfparams;
-    if ((n & (n - 1)) !== 0 || n < 2) throw new KeystoreError('invalid-format', 'scrypt n must be a power of 2');
+    if ((n & (n - 1)) !== 0 || n < 2) throw new KeystoreError('invalid_keystore', 'scrypt n must be a power of 2');
     // Bound untrusted parameters: 2^20 × r 8 needs 1 GiB already.
     if (128 * n * r > 1024 * 1024 * 1024 || r * p >= 1 << 30) {
-      throw new KeystoreError('unsupported', `scrypt parameters too large (n=${n}, r=${r}, p=${p})`);
+      throw new KeystoreError('unsupported_keystore', `scrypt parameters too large (n=${n}, r=${r}, p=${p})`);
     }
     const maxmem = Math.max(256 * 1024 * 1024, 2 * 128 * n * r + 32 * 1024 * 1024);
     return scryptAsync(pw, salt, dklen, { N: n, r, p, maxmem });
   }
   const { c, dklen } = crypto.kdfparams;
-  if (c > 10_000_000) throw new KeystoreError('unsupported', `pbkdf2 iteration count too large (${c})`);
+  if (c > 10_000_000) throw new KeystoreError('unsupported_keystore', `pbkdf2 iteration count too large (${c})`);
   return pbkdf2Async(pw, salt, c, dklen, 'sha256');
 }
 
@@ -182,7 +182,7 @@ function mac(derived: Buffer, ciphertext: Buffer): Buffer {
   return Buffer.from(hexToBytes(keccak256(Buffer.concat([derived.subarray(16, 32), ciphertext]))));
 }
 
-/** Decrypt a key file; throws KeystoreError('wrong-password') when the MAC does not match. */
+/** Decrypt a key file; throws KeystoreError('wrong_password') when the MAC does not match. */
 export async function decryptKeystore(input: KeystoreV3 | string, password: string): Promise<DecryptedKey> {
   const ks = typeof input === 'string' ? parseKeystore(input) : parseKeystore(input as unknown);
   const derived = await deriveKey(password, ks.crypto);
@@ -191,16 +191,16 @@ export async function decryptKeystore(input: KeystoreV3 | string, password: stri
   const actual = mac(derived, ciphertext);
   const who = ks.address ? ` for 0x${ks.address}` : '';
   if (!timingSafeEqual(expected, actual)) {
-    throw new KeystoreError('wrong-password', `wrong password${who}: could not decrypt the key file`);
+    throw new KeystoreError('wrong_password', `wrong password${who}: could not decrypt the key file`);
   }
   const decipher = createDecipheriv('aes-128-ctr', derived.subarray(0, 16), Buffer.from(ks.crypto.cipherparams.iv, 'hex'));
   const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  if (plain.length !== 32) throw new KeystoreError('invalid-format', `decrypted key has ${plain.length} bytes, expected 32`);
+  if (plain.length !== 32) throw new KeystoreError('invalid_keystore', `decrypted key has ${plain.length} bytes, expected 32`);
   const privateKey = bytesToHex(plain);
   plain.fill(0);
   const address = privateKeyToAddress(privateKey);
   if (ks.address && ks.address !== address.slice(2).toLowerCase()) {
-    throw new KeystoreError('address-mismatch', `key file says 0x${ks.address} but its key belongs to ${address}`);
+    throw new KeystoreError('address_mismatch', `key file says 0x${ks.address} but its key belongs to ${address}`);
   }
   return { address, privateKey };
 }
@@ -215,7 +215,7 @@ export interface EncryptOptions {
 
 /** Encrypt a private key into a v3 key file object. */
 export async function encryptKeystore(privateKey: Hex, password: string, options: EncryptOptions = {}): Promise<KeystoreV3> {
-  if (!isHex(privateKey) || privateKey.length !== 66) throw new KeystoreError('invalid-format', 'private key must be 32 bytes of hex');
+  if (!isHex(privateKey) || privateKey.length !== 66) throw new KeystoreError('invalid_keystore', 'private key must be 32 bytes of hex');
   const salt = randomBytes(32).toString('hex');
   const iv = randomBytes(16);
   const kdf = options.kdf ?? 'scrypt';
@@ -259,12 +259,12 @@ export async function readKeyFile(path: string): Promise<KeystoreV3> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new KeystoreError('not-found', `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new KeystoreError('key_not_found', `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   try {
     return parseKeystore(text);
   } catch (err) {
-    throw new KeystoreError((err as KeystoreError).code ?? 'invalid-format', `${path}: ${(err as Error).message}`);
+    throw new KeystoreError((err as KeystoreError).code ?? 'invalid_keystore', `${path}: ${(err as Error).message}`);
   }
 }
 
@@ -275,7 +275,7 @@ export async function listKeyFiles(dir: string): Promise<KeyFileEntry[]> {
     names = await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new KeystoreError('not-found', `cannot read keystore directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new KeystoreError('key_not_found', `cannot read keystore directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const entries: KeyFileEntry[] = [];
   for (const name of names.sort()) {
@@ -299,14 +299,14 @@ export async function listKeyFiles(dir: string): Promise<KeyFileEntry[]> {
 
 /** Pick the key for `address` (go-livepeer's --ethAcctAddr), or the first one when no address is given. */
 export function selectKeyFile(entries: readonly KeyFileEntry[], address?: string): KeyFileEntry {
-  if (entries.length === 0) throw new KeystoreError('not-found', 'the keystore has no key files');
+  if (entries.length === 0) throw new KeystoreError('key_not_found', 'the keystore has no key files');
   if (address === undefined || address === '') return entries[0] as KeyFileEntry;
   const want = address.startsWith('0x') ? address : `0x${address}`;
-  if (!isAddress(want, { strict: false })) throw new KeystoreError('invalid-format', `not an Ethereum address: ${address}`);
+  if (!isAddress(want, { strict: false })) throw new KeystoreError('invalid_keystore', `not an Ethereum address: ${address}`);
   const found = entries.find((e) => e.address.toLowerCase() === want.toLowerCase());
   if (!found) {
     throw new KeystoreError(
-      'not-found',
+      'key_not_found',
       `no key file for ${getAddress(want)} (keystore has ${entries.map((e) => e.address).join(', ')})`,
     );
   }
@@ -315,7 +315,7 @@ export function selectKeyFile(entries: readonly KeyFileEntry[], address?: string
 
 /** Write `keystore` into `dir` under go-ethereum's naming, mode 0600 (directory 0700); returns the path. */
 export async function writeKeyFile(dir: string, keystore: KeystoreV3, when: Date = new Date()): Promise<string> {
-  if (!keystore.address) throw new KeystoreError('invalid-format', 'keystore has no address');
+  if (!keystore.address) throw new KeystoreError('invalid_keystore', 'keystore has no address');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, keyFileName(getAddress(`0x${keystore.address}`), when));
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);

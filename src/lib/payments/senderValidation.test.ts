@@ -53,7 +53,7 @@ describe('checkTicketParams: go-livepeer texts, in order', () => {
     expect(msg(checkTicketParams(undefined, 1, sender()))).toBe('ticketParams is nil');
     const e = checkTicketParams(params(9000n, THIRD, 0n), 1, sender());
     expect(e?.message).toBe('ticketParams expiration block is 0');
-    expect(e?.code).toBe('noExpirationBlock');
+    expect(e?.code).toBe('no_expiration_block');
   });
 
   it('2. expired when at most 1 L1 block is left; beats every EV and funds check', () => {
@@ -77,7 +77,7 @@ describe('checkTicketParams: go-livepeer texts, in order', () => {
   it('4. EV ≥ faceValue', () => {
     const e = checkTicketParams(params(1000n, MAX_WIN_PROB), 1, sender());
     expect(e?.message).toBe('ticket faceValue too low faceValue=1000');
-    expect(e?.code).toBe('faceValueTooLow');
+    expect(e?.code).toBe('face_value_too_low');
   });
 
   it('5. EV > max ticket EV (FloatString(5)), before the funds checks', () => {
@@ -100,7 +100,7 @@ describe('checkTicketParams: go-livepeer texts, in order', () => {
     expect(msg(checkTicketParams(p, 1, sender({ withdrawRound: 10n })))).toBe('unable to validate sender: deposit and reserve is set to unlock soon');
     expect(checkTicketParams(p, 1, sender({ withdrawRound: 12n }))).toBeNull();
     const noReserve = checkTicketParams(p, 1, sender({ reserve: 0n, deposit: 0n }));
-    expect([noReserve?.message, noReserve?.code, noReserve?.stopsStream]).toEqual(['no sender reserve', 'noReserve', true]);
+    expect([noReserve?.message, noReserve?.code, noReserve?.stopsStream]).toEqual(['no sender reserve', 'no_reserve', true]);
     const noDeposit = checkTicketParams(p, 1, sender({ deposit: 0n }));
     expect([noDeposit?.message, noDeposit?.stopsStream]).toEqual(['no sender deposit', true]);
   });
@@ -136,7 +136,7 @@ describe('checkPriceIncrease (validatePrice)', () => {
 
   it('missing or unusable current price', () => {
     expect(checkPriceIncrease(undefined, p(1n, 1n))?.message).toBe('missing orchestrator price');
-    expect(checkPriceIncrease(p(1n, 0n), p(1n, 1n))?.code).toBe('invalidPrice');
+    expect(checkPriceIncrease(p(1n, 0n), p(1n, 1n))?.code).toBe('invalid_ticket_price');
   });
 
   it('allows up to exactly 2× the initial price, refuses above with go-livepeer\'s RatString text', () => {

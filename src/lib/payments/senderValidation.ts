@@ -65,7 +65,7 @@ export class SenderFundsError extends PaymentValidationError {
 /** Every nonce of this recipientRandHash has been used; new ticket params are needed. */
 export class NoncesExhaustedError extends PaymentValidationError {
   constructor(pmSessionId: string, maxNonce: number) {
-    super('noncesExhausted', `sender nonces exhausted for ${pmSessionId}: all ${maxNonce} used, new ticket params needed`, {
+    super('nonces_exhausted', `sender nonces exhausted for ${pmSessionId}: all ${maxNonce} used, new ticket params needed`, {
       needsRefresh: true,
     });
     this.name = 'NoncesExhaustedError';
@@ -74,7 +74,7 @@ export class NoncesExhaustedError extends PaymentValidationError {
 
 /** The orchestrator's price rose above 2× the session's initial price (or is missing/invalid). */
 export class PriceGuardError extends PaymentValidationError {
-  constructor(code: 'missingPrice' | 'invalidPrice' | 'priceIncreased', message: string) {
+  constructor(code: 'missing_price' | 'invalid_ticket_price' | 'price_increased', message: string) {
     super(code, message);
     this.name = 'PriceGuardError';
   }
@@ -114,19 +114,19 @@ export function checkTicketParams(
   sender: SenderSnapshot,
   settings: SenderValidationSettings = DEFAULT_SENDER_VALIDATION_SETTINGS,
 ): PaymentValidationError | null {
-  if (!params) return new PaymentValidationError('noParams', 'ticketParams is nil');
+  if (!params) return new PaymentValidationError('no_ticket_params', 'ticketParams is nil');
   if (params.expirationBlock === 0n) {
-    return new PaymentValidationError('noExpirationBlock', 'ticketParams expiration block is 0');
+    return new PaymentValidationError('no_expiration_block', 'ticketParams expiration block is 0');
   }
   if (params.expirationBlock - sender.lastSeenL1Block <= PARAMS_EXPIRY_BUFFER) return new TicketParamsExpiredError();
   const ev = params.ev;
   if (ev.sign() <= 0) return null;
   if (ev.gte(params.faceValue)) {
-    return new PaymentValidationError('faceValueTooLow', `ticket faceValue too low faceValue=${params.faceValue}`);
+    return new PaymentValidationError('face_value_too_low', `ticket faceValue too low faceValue=${params.faceValue}`);
   }
   if (ev.gt(settings.maxTicketEV)) {
     return new PaymentValidationError(
-      'ticketEVTooHigh',
+      'ticket_ev_too_high',
       `ticket EV ${ev.toDecimalString(5)} > max ticket EV ${Rational.of(settings.maxTicketEV).toDecimalString(5)}`,
     );
   }
@@ -136,13 +136,13 @@ export function checkTicketParams(
   if (ev.num * BigInt(numTickets) > settings.maxTotalEV * ev.den) {
     const total = ev.mul(BigInt(numTickets));
     return new PaymentValidationError(
-      'totalEVTooHigh',
+      'total_ev_too_high',
       `total ticket EV ${total.toDecimalString(5)} for ${numTickets} tickets > max total ticket EV ${Rational.of(settings.maxTotalEV).toDecimalString(5)}`,
     );
   }
   const maxFaceValue = sender.info.deposit / settings.depositMultiplier;
   if (params.faceValue > maxFaceValue) {
-    return new PaymentValidationError('faceValueTooHigh', `ticket faceValue ${params.faceValue} > max faceValue ${maxFaceValue}`);
+    return new PaymentValidationError('face_value_too_high', `ticket faceValue ${params.faceValue} > max faceValue ${maxFaceValue}`);
   }
   return null;
 }
@@ -183,13 +183,13 @@ export function checkPriceIncrease(
   current: Pick<PriceInfo, 'pricePerUnit' | 'pixelsPerUnit'> | undefined,
   initial: Pick<PriceInfo, 'pricePerUnit' | 'pixelsPerUnit'> | undefined,
 ): PriceGuardError | null {
-  if (!current) return new PriceGuardError('missingPrice', 'missing orchestrator price');
+  if (!current) return new PriceGuardError('missing_price', 'missing orchestrator price');
   const price = priceOf(current);
-  if (!price) return new PriceGuardError('invalidPrice', 'invalid orchestrator price: pixelsPerUnit is 0');
+  if (!price) return new PriceGuardError('invalid_ticket_price', 'invalid orchestrator price: pixelsPerUnit is 0');
   const init = initial ? priceOf(initial) : undefined;
   if (init && price.gt(init.mul(MAX_PRICE_INCREASE))) {
     return new PriceGuardError(
-      'priceIncreased',
+      'price_increased',
       `Orchestrator price has more than doubled, Orchestrator price: ${ratString(price)}, Orchestrator initial price: ${ratString(init)}`,
     );
   }

@@ -107,7 +107,7 @@ describe('TicketSender: nonces, price guard, payment header', () => {
     const err = await s.createPayment(2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoncesExhaustedError);
     expect((err as NoncesExhaustedError).needsRefresh).toBe(true);
-    expect(s.check(2)?.code).toBe('noncesExhausted');
+    expect(s.check(2)?.code).toBe('nonces_exhausted');
     expect((await s.createPayment(1)).batch?.firstNonce).toBe(600); // the refused call consumed nothing
     await expect(s.createPayment(1)).rejects.toThrow(/nonces exhausted/);
     s.update(o.info(GATEWAY_ADDRESS));
@@ -123,7 +123,7 @@ describe('TicketSender: nonces, price guard, payment header', () => {
     const err = await s.createPayment(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PriceGuardError);
     expect((err as Error).message).toBe('Orchestrator price has more than doubled, Orchestrator price: 2401, Orchestrator initial price: 1200');
-    expect(s.check(0)?.code).toBe('priceIncreased');
+    expect(s.check(0)?.code).toBe('price_increased');
     // the guard applies even with zero tickets (go-livepeer checks before building)
     await expect(s.createPayment(0)).rejects.toThrow(/more than doubled/);
   });

@@ -97,7 +97,7 @@ export class TicketSender {
   /** The cached chain state; throws a non-fatal PaymentValidationError before the first read. */
   chainState(): SenderChainState {
     const s = this.chain.current();
-    if (!s) throw new PaymentValidationError('chainUnavailable', 'sender chain state is not available yet');
+    if (!s) throw new PaymentValidationError('chain_unavailable', 'sender chain state is not available yet');
     return s;
   }
 
@@ -109,7 +109,7 @@ export class TicketSender {
   /** go-livepeer ValidateTicketParams (one ticket): run at discovery and before each request. Null when OK. */
   checkParams(params: TicketParams | undefined, numTickets = 1): PaymentValidationError | null {
     const s = this.chain.current();
-    if (!s) return new PaymentValidationError('chainUnavailable', 'sender chain state is not available yet');
+    if (!s) return new PaymentValidationError('chain_unavailable', 'sender chain state is not available yet');
     return checkTicketParams(params ? parseTicketParams(params) : undefined, numTickets, s, this.settings);
   }
 
@@ -286,7 +286,7 @@ export class OrchestratorPaymentSession {
     const pm = this.pmSession();
     const err = checkTicketParams(pm?.parsed, numTickets, chain, this.sender.settings);
     if (err) throw err;
-    if (!pm) throw new PaymentValidationError('noParams', 'ticketParams is nil');
+    if (!pm) throw new PaymentValidationError('no_ticket_params', 'ticketParams is nil');
     const firstNonce = this.sender.reserveNonces(pm.id, numTickets, pm.parsed.expirationBlock);
     const hashes: Uint8Array[] = new Array<Uint8Array>(numTickets);
     const pre = pm.preimage;
