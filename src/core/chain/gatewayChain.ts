@@ -13,13 +13,13 @@ import {
   unlockGatewayAccount,
   type GatewayAccount,
 } from '../../lib/payments/accountUnlock.js';
+import { GwError } from '../../lib/errors.js';
 import { KeystoreError } from '../../lib/payments/keystore.js';
 import type { LocalSigner } from '../../lib/protocol/signer.js';
 import type { RuntimeConfig } from '../runtimeConfig.js';
 import { readAccountView } from '../../lib/chain/accountReader.js';
 import type { AccountView } from '../../lib/chain/accountView.js';
 import type { ChainClient } from '../../lib/chain/chainClient.js';
-import { ChainError } from '../../lib/chain/errors.js';
 import { connectChain, resolveGatewayChainSettings, type GatewayChainSettings } from '../../lib/chain/gatewaySettings.js';
 import { DEFAULT_SPEND_WINDOW_MS, SpendWindow } from '../../lib/chain/runway.js';
 import { senderState } from '../../lib/chain/senderState.js';
@@ -85,7 +85,8 @@ async function unlockAccount(settings: GatewayChainSettings, options: GatewayCha
       ...(options.env ? { env: options.env } : {}),
     });
     if (!found) {
-      throw new ChainError(
+      throw new GwError(
+        'no_password',
         `no keystore password for ${located.address} and the daemon never prompts: pass --password-file <file>, ` +
           'set GW_ETH_PASSWORD, or run `gw start` in a terminal to be asked',
       );
@@ -96,7 +97,8 @@ async function unlockAccount(settings: GatewayChainSettings, options: GatewayCha
     if (found.source === 'env' && !options.env) delete process.env[PASSWORD_ENV];
     return unlocked;
   } catch (err) {
-    if (err instanceof KeystoreError) throw new ChainError(`cannot unlock the gateway account: ${err.message}`, { cause: err });
+    // A wrong password or a bad key file is the operator's to fix: keep the keystore's code (kind user).
+    if (err instanceof KeystoreError) throw new GwError(err.code, `cannot unlock the gateway account: ${err.message}`, { cause: err });
     throw err;
   }
 }
