@@ -65,6 +65,26 @@ export class RequestGate implements Intake {
     return this.enter();
   }
 
+  /**
+   * Serves one HTTP request inside the gate: `refuse` answers it (503) when intake has stopped; otherwise `handle`
+   * runs and the request counts until its response's last byte is out (a streamed reply ends there, not at its
+   * headers). Returns false when refused.
+   */
+  async serve(res: ServerResponse, refuse: () => void, handle: () => Promise<void>): Promise<boolean> {
+    const release = this.admit();
+    if (!release) {
+      refuse();
+      return false;
+    }
+    try {
+      await handle();
+      await responseDone(res);
+    } finally {
+      release();
+    }
+    return true;
+  }
+
   /** Counts `work` as in flight until it settles (its outcome stays the caller's to handle). */
   hold(work: Promise<unknown>): void {
     const release = this.enter();

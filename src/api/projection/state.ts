@@ -5,6 +5,7 @@
  * so `gw sessions ls` and the dashboard cannot disagree. Every collection is bounded by PROJECTION_CAPS.
  */
 import { Ring } from '../../lib/collections/ring.js';
+import type { SegmentRecord } from '../contract.js';
 
 /** The one set of caps: what the daemon serves and what the dashboard keeps. */
 export const PROJECTION_CAPS = {
@@ -29,14 +30,8 @@ export const PROJECTION_CAPS = {
 
 export type SessionKind = 'stream' | 'ai';
 
-export interface SegmentEntry {
-  readonly seq: number;
-  readonly orchestrator: string | null;
-  readonly ok: boolean;
-  readonly latencyMs: number | null;
-  readonly attempts: number;
-  readonly error: string | null;
-  /** Unix ms. */
+/** A segment's outcome as the projection keeps it: the wire record with its time as Unix ms. */
+export interface SegmentEntry extends Omit<SegmentRecord, 'at'> {
   readonly at: number;
 }
 

@@ -14,7 +14,7 @@ import { clientGone, readRequestBody, sendError, sendJson } from './httpIo.js';
 import { type AiPipeline, bodyEncoding, isAiPipeline } from '../../lib/pricing/pipelines.js';
 import { AiRequestError, type AiRequest, MAX_JSON_BYTES, MAX_MULTIPART_BYTES, parseAiRequest, withAudioDuration } from './requests.js';
 import { RESULTS_PREFIX, type ResultLookup, type ResultStore } from './results.js';
-import { DRAINING_MESSAGE, type RequestGate, responseDone } from '../drain.js';
+import { DRAINING_MESSAGE, type RequestGate } from '../drain.js';
 
 
 export interface AiRoutesDeps {
@@ -54,19 +54,12 @@ export function aiRoutes(deps: AiRoutesDeps): GatewayRoute {
     if (!isAiPipeline(name)) return false;
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
     // Admitted before the body is read: a request still uploading when the stop begins is in flight, not new.
-    const release = deps.intake.admit();
-    if (!release) {
+    await deps.intake.serve(
+      res,
       // The body is not read: closing the connection spares the client uploading it for nothing.
-      sendError(res, 503, DRAINING_MESSAGE, { code: 'draining' }, { connection: 'close' });
-      return true;
-    }
-    try {
-      await handlePipeline(deps, name, req, res);
-      // Counted until the last byte is out: a streamed llm reply ends here, not when its headers went out.
-      await responseDone(res);
-    } finally {
-      release();
-    }
+      () => sendError(res, 503, DRAINING_MESSAGE, { code: 'draining' }, { connection: 'close' }),
+      () => handlePipeline(deps, name, req, res),
+    );
     return true;
   };
 }

@@ -86,16 +86,7 @@ export class NetworkView {
 }
 
 /** One orchestrator's offer of one AI (pipeline, model) or BYOC capability. */
-export interface Offer {
-  readonly uri: string;
-  readonly address: string | null;
-  /** AI pipeline slug, or "byoc". */
-  readonly pipeline: string;
-  /** Model id, or the BYOC capability name. */
-  readonly modelId: string;
-  readonly warm: boolean;
-  readonly capacity: number;
-  readonly capacityInUse: number;
+export interface Offer extends Omit<OfferView, 'pricePerUnit' | 'pricePerUnitWei' | 'unit'> {
   /** Wei per unit (BYOC: per second); undefined when O quotes none. */
   readonly price: Rational | undefined;
 }

@@ -22,7 +22,7 @@ import { JobRequestError, type OrchestratorFilter, parseJobRequest, passesFilter
 import { type JobToken, parseJobToken } from './jobToken.js';
 import { shuffled } from '../discovery/discover.js';
 import { httpStatusFor } from '../http/errorResponse.js';
-import { DRAINING_MESSAGE, type RequestGate, responseDone } from '../drain.js';
+import { DRAINING_MESSAGE, type RequestGate } from '../drain.js';
 
 /** Whole token search (go-livepeer's default Livepeer-Orch-Search-Timeout; custom values have no effect there either). */
 export const BYOC_SEARCH_TIMEOUT_MS = 1000;
@@ -111,17 +111,11 @@ export function byocRoute(deps: ByocDeps): GatewayRoute {
       sendText(res, 405, 'Method not allowed');
       return true;
     }
-    const release = deps.intake.admit();
-    if (!release) {
-      sendText(res, 503, `draining: ${DRAINING_MESSAGE}`, { connection: 'close' });
-      return true;
-    }
-    try {
-      await submitJob(deps, req, res, path);
-      await responseDone(res);
-    } finally {
-      release();
-    }
+    await deps.intake.serve(
+      res,
+      () => sendText(res, 503, `draining: ${DRAINING_MESSAGE}`, { connection: 'close' }),
+      () => submitJob(deps, req, res, path),
+    );
     return true;
   };
 }
