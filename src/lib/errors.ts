@@ -80,7 +80,10 @@ export type GatewayErrorCode =
   | 'bad_price_feed'
   | 'ffmpeg_not_found'
   | 'transcode_failed'
-  | 'segmenter_failed';
+  | 'segmenter_failed'
+  // a trickle channel on an orchestrator ended (404, Lp-Trickle-Closed), or kept failing
+  | 'trickle_closed'
+  | 'trickle_failed';
 
 /** Keystore problems (`KeystoreError.code`). */
 export type KeystoreErrorCode = 'wrong_password' | 'invalid_keystore' | 'unsupported_keystore' | 'key_not_found' | 'address_mismatch';
@@ -198,6 +201,8 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   ffmpeg_not_found: 'user',
   transcode_failed: 'peer',
   segmenter_failed: 'peer',
+  trickle_closed: 'peer',
+  trickle_failed: 'peer',
   'wrong_password': 'user',
   'invalid_keystore': 'user',
   unsupported_keystore: 'user',

@@ -68,6 +68,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ffmpeg_not_found: 503,
   transcode_failed: 502,
   segmenter_failed: 502,
+  trickle_closed: 502,
+  trickle_failed: 502,
   'wrong_password': 401,
   'invalid_keystore': 400,
   unsupported_keystore: 400,
