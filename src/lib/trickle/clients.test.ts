@@ -19,11 +19,12 @@ interface Harness {
 
 const open: Harness[] = [];
 
-async function start(opts: TrickleServerOptions & { tls?: boolean } = {}): Promise<Harness> {
+async function start(opts: TrickleServerOptions & { tls?: boolean; intercept?: (req: IncomingMessage, res: ServerResponse) => boolean } = {}): Promise<Harness> {
   const trickle = createTrickleServer({ sweepIntervalMs: 0, ...opts });
   const seen: string[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url}`);
+    if (opts.intercept?.(req, res)) return;
     if (!trickle.handle(req, res)) res.writeHead(404).end();
   };
   let server: Server;
@@ -214,6 +215,54 @@ describe('trickle publisher and subscriber', () => {
     const seg = (await reading)!;
     expect([seg.seq, await text(seg.body)]).toEqual([0, 'finally']);
     sub.close();
+    await pub.close();
+  });
+
+  it('a segment cut after bytes were sent is closed on the server and skipped; the next goes on seq+1', async () => {
+    // The connection of seq 1 breaks once its first bytes arrive (an orchestrator or network fault mid-segment).
+    const h = await start({
+      intercept: (req) => {
+        if (req.method !== 'POST' || req.url !== '/ai/trickle/cut/1') return false;
+        req.once('data', () => req.socket.destroy());
+        return true;
+      },
+    });
+    h.trickle.createChannel('cut', 'video/MP2T');
+    const pub = await TricklePublisher.open({ url: `${h.base}/cut`, retryDelayMs: 10 });
+    expect(await pub.publish(bytes('a'))).toMatchObject({ seq: 0, ok: true });
+    const lost = await pub.publish(bytes('b'.repeat(1000)));
+    expect(lost).toMatchObject({ seq: 1, ok: false });
+    // Never written again on seq 1 (the server would append): it is closed, and the stream moves on.
+    expect(await pub.publish(bytes('c'))).toMatchObject({ seq: 2, ok: true });
+    while (!h.seen.includes('DELETE /ai/trickle/cut/1')) await new Promise((r) => setTimeout(r, 10));
+    expect(h.seen.filter((x) => x === 'POST /ai/trickle/cut/1')).toHaveLength(1);
+    await pub.close();
+  });
+
+  it('a preconnect that died before any byte is retried once on the same seq; failures in a row end the channel', async () => {
+    let refuse = 0;
+    // The first POST of seq 0 is dropped without an answer; every POST of seq 1 and later fails after its first bytes.
+    const h = await start({
+      intercept: (req) => {
+        if (req.method !== 'POST') return false;
+        if (req.url === '/ai/trickle/flaky/0' && refuse++ === 0) {
+          req.socket.destroy();
+          return true;
+        }
+        if (req.url === '/ai/trickle/flaky/0') return false;
+        req.once('data', () => req.socket.destroy());
+        return true;
+      },
+    });
+    h.trickle.createChannel('flaky', 'video/MP2T');
+    const pub = await TricklePublisher.open({ url: `${h.base}/flaky`, retryDelayMs: 10, maxConsecutiveFailures: 3 });
+    // Give the dropped preconnect time to be seen as dead before the segment is written.
+    while (refuse === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(await pub.publish(bytes('zero'))).toMatchObject({ seq: 0, ok: true });
+    expect(h.seen.filter((x) => x === 'POST /ai/trickle/flaky/0')).toHaveLength(2);
+    expect(await pub.publish(bytes('one'))).toMatchObject({ seq: 1, ok: false });
+    expect(await pub.publish(bytes('two'))).toMatchObject({ seq: 2, ok: false });
+    await expect(pub.publish(bytes('three'))).rejects.toMatchObject({ code: 'trickle_failed', reason: 'failing' });
     await pub.close();
   });
 });
