@@ -25,16 +25,6 @@ export interface DaemonOptions {
   readonly password?: string;
 }
 
-/** Work that must finish before the daemon exits (streams, AI jobs). */
-export interface Drainable {
-  /** Stops taking new work. */
-  stopIntake(): Promise<void> | void;
-  /** Resolves when in-flight work is done. */
-  drained(): Promise<void>;
-  /** Frees everything; called after draining or on timeout. */
-  close(): Promise<void> | void;
-}
-
 /** A running gateway daemon. */
 export interface Daemon {
   readonly state: DaemonState;
@@ -72,7 +62,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const node = await buildGatewayNode({ config, bus, log, paths, password: opts.password, rtmp: { host: rtmpAddr.host, port: rtmpAddr.port } });
   const mode: GatewayMode = node.mode;
-  const drainables: Drainable[] = [{ stopIntake: () => node.stopIntake(), drained: () => node.drained(), close: () => node.close() }];
   let draining = false;
   let resolveClosing!: () => void;
   const closing = new Promise<void>((r) => (resolveClosing = r));
@@ -155,16 +144,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       draining = true;
       log.info({ reason }, 'stopping: intake off, draining');
       bus.emit({ type: 'daemon.stopping', reason });
-      await Promise.all(drainables.map((d) => d.stopIntake()));
+      // Every intake the node registered (video, AI, BYOC, …) stops at once and is waited for together.
+      node.stopIntake();
       log.info({ inFlight: node.intakes.inFlight() }, 'intake off (video, AI, BYOC refuse new work with 503 draining); waiting for work in flight');
       const timeout = config.get('drainTimeout');
       const drainedInTime = await Promise.race([
-        Promise.all(drainables.map((d) => d.drained())).then(() => true),
+        node.drained().then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), timeout).unref()),
       ]);
       if (!drainedInTime) log.warn({ timeoutMs: timeout, inFlight: node.intakes.inFlight() }, 'drain timed out; closing with work in flight');
       else log.info('drained');
-      for (const d of [...drainables].reverse()) await d.close();
+      await node.close();
       resolveClosing();
       await closeServer(gatewayServer);
       await closeServer(controlServer);
