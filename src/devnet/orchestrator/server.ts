@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Hex } from 'viem';
 import type { Address } from '../../lib/protocol/address.js';
 import { resolveFfmpeg } from '../../lib/media/ffmpeg.js';
+import { createDevnetLive, type DevnetLiveOptions } from './live/liveRoutes.js';
 import { localSigner, privateKeyToAddress } from '../../lib/protocol/signer.js';
 import { generateSelfSignedCert } from './cert.js';
 import { type ChainConfig, type ChainView, realChain, simulatedChain } from './chainView.js';
@@ -72,6 +73,8 @@ export interface DevnetOrchestratorOptions {
   onDie?: () => void;
   /** AI pipelines served by devnet runners (POST /<pipeline>); see defaultDevnetAi(). */
   ai?: DevnetAiOptions;
+  /** Live video-to-video (noop, devnet/negate, devnet/hue) with a trickle server at /ai/trickle/. */
+  live?: DevnetLiveOptions;
   /** BYOC capabilities served by built-in devnet handlers; more can be registered at run time. */
   byoc?: DevnetByocOptions[];
 }
@@ -241,6 +244,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
 
   const shutdown = async (abrupt: boolean): Promise<void> => {
     clearInterval(timer);
+    await live?.close();
     const closed = new Promise<void>((r) => server.close(() => r()));
     if (abrupt) for (const s of sockets) s.destroy();
     else for (const s of sockets) s.end();
@@ -266,6 +270,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
   });
   const port = (server.address() as AddressInfo).port;
   const serviceUri = `https://${formatHost(host)}:${port}`;
+  const live = opts.live ? createDevnetLive({ ...opts.live, serviceUri, ffmpeg, log: (m) => logger.info(m) }) : undefined;
   const n = new OrchestratorNode(
     { serviceUri, offchain, signer, chain, recipient, clock, tokens: new AuthTokens(clock, opts.authTokenTtlMs ?? 30 * 60 * 1000), sessions, balances, faults, logger, ...(ai ? { ai } : {}), byoc },
     { pricePerUnit: opts.pricePerUnit, pixelsPerUnit: opts.pixelsPerUnit },
@@ -310,6 +315,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     if (isGrpcRequest(req)) return serveUnary(req, res, 'net.Orchestrator', methods);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/segment') return serveSegment(segmentCtx, req, res);
+    if (live && (await live.route(req, res, path))) return;
     const pipeline = path.slice(1);
     if (aiCtx && isAiPipeline(pipeline)) return serveAi(aiCtx, req, res, pipeline);
     if (await routeByoc(byocCtx, req, res, path)) return;
