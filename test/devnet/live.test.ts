@@ -8,6 +8,7 @@ import { resolveFfmpeg } from '../../src/lib/media/ffmpeg.js';
 import { TricklePublisher } from '../../src/lib/trickle/publisher.js';
 import { TrickleSubscriber } from '../../src/lib/trickle/subscriber.js';
 import { startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
+import { LiveStartError, startLiveStream } from '../../src/core/live/liveStart.js';
 
 const run = promisify(execFile);
 let o: DevnetOrchestrator;
@@ -129,5 +130,27 @@ describe('devnet live-video-to-video', () => {
     expect(again.status).toBe(200);
     // The runner closed its events channel when it stopped: the reader ends.
     await collecting;
+  });
+
+  it("gw's live start: channels from the orchestrator's reply; a pipeline at capacity is a capacity error", async () => {
+    const request = { modelId: 'noop', streamId: 's2', requestId: 'r2', params: {} };
+    const ch = await startLiveStream({ transcoder: o.serviceUri, request });
+    expect(ch.publishUrl).toBe(`${o.serviceUri}/ai/trickle/${ch.manifestId}`);
+    expect(ch.controlUrl).toBe(`${ch.publishUrl}-control`);
+    // noop passes the bytes through unchanged.
+    const pub = await TricklePublisher.open({ url: ch.publishUrl });
+    const out = new TrickleSubscriber({ url: ch.subscribeUrl, start: 0 });
+    const seg = await graySegment(90, 0);
+    await pub.publish(seg);
+    const got = (await out.read())!;
+    const chunks: Buffer[] = [];
+    for await (const c of got.body) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(seg)).toBe(true);
+    // The first test left a devnet/negate stream running on the one slot.
+    const err = await startLiveStream({ transcoder: o.serviceUri, request: { ...request, modelId: 'devnet/negate' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LiveStartError);
+    expect(err).toMatchObject({ status: 503, code: 'capacity' });
+    out.close();
+    await pub.close();
   });
 });
