@@ -9,6 +9,7 @@ import type { GwEvent } from '../api/events.js';
 import type { SnapshotPart } from './store/dashboardState.js';
 import { daemonKeyOf, type Snapshot } from './store/reduce.js';
 import type { ConnectionInfo, ConnectionStateName } from './store/view.js';
+import { sleep } from '../lib/sleep.js';
 
 /** Where the feed delivers what it learns. */
 export interface FeedSink {
@@ -232,18 +233,4 @@ function call(client: ControlClient, part: (typeof SNAPSHOT_PARTS)[number]): Pro
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
-}
-
-/** Waits `ms`, or less if the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,7 +3,8 @@
  * CI and `watch`. Same data as the full-screen app: the feed fills a store, a view is derived from it.
  */
 import type { ControlClient } from '../api/controlClient.js';
-import { DashboardFeed, fetchSnapshot, sleep } from './feed.js';
+import { sleep } from '../lib/sleep.js';
+import { DashboardFeed, fetchSnapshot } from './feed.js';
 import { LiveStore } from './liveStore.js';
 import { createDashboardState, type SnapshotPart } from './store/dashboardState.js';
 import { formatClock, truncate } from './store/format.js';

@@ -7,23 +7,24 @@ import type { DaemonState } from '../../api/contract.js';
 import { ControlClient } from '../../api/controlClient.js';
 import { checkDaemon, clearDaemonState, isProcessAlive, readDaemonState } from '../../api/daemonState.js';
 import { formatLogLine } from '../logFormat.js';
+import { resolvedValue, resolveSettings } from '../../lib/settings/resolveSettings.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
 import type { SettingValue } from '../../lib/settings/settings.js';
 import { GwUserError } from '../baseCommand.js';
 
 /** Where the daemon entry lives, and how to run it (compiled JS, or TypeScript through tsx in development). */
-export function daemonEntry(): { file: string; execArgv: string[] } {
+export function daemonEntry(v8PoolSize = 0): { file: string; execArgv: string[] } {
   const here = import.meta.url;
   const ts = here.endsWith('.ts');
   const file = fileURLToPath(new URL(`../../core/main.${ts ? 'ts' : 'js'}`, here));
   // tsx resolved absolutely: a bare '--import tsx' resolves from the cwd, which may have no node_modules.
-  const pool = process.env.GW_V8_POOL_SIZE ?? String(gcHelperThreads(availableParallelism()));
+  const pool = v8PoolSize > 0 ? v8PoolSize : gcHelperThreads(availableParallelism());
   return { file, execArgv: [`--v8-pool-size=${pool}`, ...(ts ? ['--import', import.meta.resolve('tsx')] : [])] };
 }
 
 /**
  * V8 background threads (concurrent marking, sweeping) for the daemon: one fewer than the cores, at least one
- * (`GW_V8_POOL_SIZE` overrides it).
+ * (the `v8PoolSize` setting, also `GW_V8_POOL_SIZE`, overrides it).
  * Node's default is 4 whatever the machine. Each segment's TLS and socket buffers bring a full GC every few
  * segments, and on 2 cores four helper threads contend with the event loop (and with orchestrators on the same
  * box). Measured on 2 cores (bench/segment-overhead, 32 streams of 1 MB segments, nine runs each): gw/direct
@@ -60,7 +61,9 @@ export async function launchDaemon(opts: {
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
   const logOffset = existsSync(paths.logFile) ? statSync(paths.logFile).size : 0;
   const logFd = openSync(paths.logFile, 'a', 0o600);
-  const { file, execArgv } = daemonEntry();
+  // Read here, not in the daemon: node takes the pool size on its command line.
+  const settings = resolveSettings({ flags: opts.flags, configFile: paths.configFile });
+  const { file, execArgv } = daemonEntry(resolvedValue(settings, 'v8PoolSize'));
   // node:child_process rather than execa here: the daemon must own plain file descriptors for its output so
   // that this process can exit at once (execa pipes `{file}` targets through the parent, keeping it alive).
   const handOver = opts.password !== undefined;

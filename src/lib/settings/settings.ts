@@ -40,6 +40,8 @@ export const SETTINGS = [
     description: 'Allow the control API to listen on a non-loopback address (it is token-protected; still prints a warning)' }),
   spec({ key: 'logLevel', kind: 'enum', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error'], goFlag: '-v', group: 'node',
     description: 'Daemon log level' }),
+  spec({ key: 'v8PoolSize', kind: 'int', default: 0, restart: true, group: 'node',
+    description: "V8 background threads of the daemon (node --v8-pool-size); 0 = the machine's cores minus one, at least one" }),
   spec({ key: 'drainTimeout', kind: 'duration', default: 10_000, group: 'node',
     description: 'How long `gw stop` and SIGTERM wait for in-flight work before the daemon exits (ms or 10s)' }),
   spec({ key: 'network', kind: 'enum', default: 'offchain', choices: ['offchain', 'devnet', 'arbitrum-one-mainnet'], goFlag: '-network', restart: true, group: 'chain',

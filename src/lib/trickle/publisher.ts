@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { GwError } from '../errors.js';
 import { TRICKLE_RESET_HEADER } from './headers.js';
-import { defaultTrickleAgents, openRequest, parseTrickleReply, pause, readBody, segmentUrl, sendDelete, type TrickleAgents } from './transport.js';
+import { defaultTrickleAgents, openRequest, parseTrickleReply, readBody, segmentUrl, sendDelete, type TrickleAgents } from './transport.js';
+import { sleep } from '../sleep.js';
 
 /** The channel is gone (404, `Lp-Trickle-Closed`) or kept failing: the stream on it is over. */
 export class TrickleChannelError extends GwError {
@@ -163,7 +164,7 @@ export class TricklePublisher {
         error = err as Error;
       }
       if (sent === 0 && attempt === 0) {
-        await pause(this.opts.retryDelayMs ?? 250);
+        await sleep(this.opts.retryDelayMs ?? 250);
         conn = this.connect(conn.seq, conn.reset);
         continue;
       }

@@ -7,7 +7,8 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { TRICKLE_SEQ_NEXT, TRICKLE_STATUS_SEQ_NONEXISTENT } from './headers.js';
 import { TrickleChannelError } from './publisher.js';
-import { defaultTrickleAgents, openRequest, parseTrickleReply, pause, readBody, segmentUrl, type TrickleAgents } from './transport.js';
+import { defaultTrickleAgents, openRequest, parseTrickleReply, readBody, segmentUrl, type TrickleAgents } from './transport.js';
+import { sleep } from '../sleep.js';
 
 export interface TrickleSubscriberOptions {
   /** The channel URL, e.g. `https://o:8935/ai/trickle/2153e39d-out`. */
@@ -86,7 +87,7 @@ export class TrickleSubscriber {
           res.resume();
           if (reply.latest !== undefined && p.seq >= 0 && reply.latest < p.seq) {
             // We are ahead of the writer (e.g. it restarted): ask for the same seq again shortly.
-            await pause(this.opts.aheadDelayMs ?? 250, this.abort.signal);
+            await sleep(this.opts.aheadDelayMs ?? 250, this.abort.signal);
           } else {
             this.seq = reply.latest ?? TRICKLE_SEQ_NEXT;
           }
@@ -105,7 +106,7 @@ export class TrickleSubscriber {
         this.done = true;
         throw new TrickleChannelError(`trickle channel ${this.opts.url}: ${errors} reads failed in a row (last: ${lastError})`, 'failing');
       }
-      await pause(this.opts.retryDelayMs ?? 300, this.abort.signal);
+      await sleep(this.opts.retryDelayMs ?? 300, this.abort.signal);
     }
     return null;
   }
