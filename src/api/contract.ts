@@ -201,3 +201,59 @@ export interface NetworkCapabilitiesResponse {
   readonly capabilities_names: Record<string, string>;
   readonly orchestrators: ReadonlyArray<Record<string, unknown>>;
 }
+
+/** One orchestrator swap of a live AI stream. */
+export interface LiveSwapView {
+  readonly at: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  /** From the old session's end to the new orchestrator started. */
+  readonly gapMs: number;
+}
+
+/** A live AI (live-video-to-video) stream: GET /v1/live, GET /v1/live/:stream, `gw live show`. */
+export interface LiveStreamView {
+  /** The stream name (`/update` key, HLS output `{stream}-out`). */
+  readonly stream: string;
+  /** The status API and events key (may be empty). */
+  readonly streamId: string;
+  readonly requestId: string;
+  readonly pipeline: string;
+  /** The latest params (the start's, then each update's). */
+  readonly params: Record<string, unknown>;
+  readonly state: 'starting' | 'running' | 'swapping' | 'ended';
+  /** The runner's last reported state (ONLINE, DEGRADED_INFERENCE, …). */
+  readonly runnerState: string | null;
+  readonly orchestrator: { readonly url: string; readonly address: string; readonly manifestId: string } | null;
+  /** How the stream was started: MediaMTX hook, JSON start, or gw's RTMP app. */
+  readonly source: 'mediamtx' | 'json' | 'rtmp';
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly endReason: string | null;
+  readonly inputSegments: number;
+  readonly outputSegments: number;
+  readonly inputFps: number;
+  readonly outputFps: number;
+  /** Input segment handed to the orchestrator → its output segment back, last segment. */
+  readonly latencyMs: number;
+  readonly swaps: LiveSwapView[];
+  readonly ticketsSent: number;
+  /** Expected value of the tickets sent for this stream. */
+  readonly spentWei: string;
+  /** Where the transformed stream plays (HLS on the gateway HTTP port). */
+  readonly hlsUrl: string;
+  readonly rtmpOutputs: string[];
+}
+
+/** POST /v1/live: start a live AI stream that pulls an RTMP source (`gw live start`). */
+export interface LiveStartRequestBody {
+  readonly stream: string;
+  readonly rtmpUrl: string;
+  readonly pipeline?: string;
+  /** JSON object (or its text). */
+  readonly params?: Record<string, unknown> | string;
+  readonly streamId?: string;
+  readonly rtmpOutput?: string | string[];
+  readonly orchestrator?: string;
+}

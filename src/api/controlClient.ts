@@ -8,6 +8,8 @@ import type {
   FailoverView,
   FundingAction,
   FundingTxResponse,
+  LiveStartRequestBody,
+  LiveStreamView,
   MarketplaceListing,
   NetworkCapabilitiesResponse,
   NetworkOffersResponse,
@@ -148,6 +150,31 @@ export class ControlClient {
   /** GET /v1/ai/jobs/{id}: one AI job. */
   aiJob(id: string): Promise<SessionDetail> {
     return this.request('GET', `/v1/ai/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /v1/live: live AI streams, running then recently ended. */
+  async liveStreams(): Promise<LiveStreamView[]> {
+    return (await this.request<{ streams: LiveStreamView[] }>('GET', '/v1/live')).streams;
+  }
+
+  /** POST /v1/live: starts a live AI stream that pulls an RTMP source; answers once an orchestrator has it. */
+  liveStart(req: LiveStartRequestBody): Promise<LiveStreamView> {
+    return this.request('POST', '/v1/live', req);
+  }
+
+  /** GET /v1/live/{stream}: one live AI stream. */
+  liveStream(stream: string): Promise<LiveStreamView> {
+    return this.request('GET', `/v1/live/${encodeURIComponent(stream)}`);
+  }
+
+  /** POST /v1/live/{stream}/update: new params for a running stream. */
+  liveUpdate(stream: string, params: Record<string, unknown>): Promise<LiveStreamView> {
+    return this.request('POST', `/v1/live/${encodeURIComponent(stream)}/update`, params);
+  }
+
+  /** POST /v1/live/{stream}/stop: stops a live AI stream. */
+  liveStop(stream: string): Promise<LiveStreamView> {
+    return this.request('POST', `/v1/live/${encodeURIComponent(stream)}/stop`, {});
   }
 
   /** GET /getNetworkCapabilities: go-livepeer's view of every orchestrator's capabilities. */

@@ -48,6 +48,11 @@ export type TicketBatchSent = Base<'tickets.sent'> & {
   firstNonce: number;
 };
 export type ChainUpdated = Base<'chain.updated'> & { depositWei: string; reserveWei: string; round: string; senderState: string };
+/**
+ * A live AI stream's event in go-livepeer's shape (its Kafka queue type and data), e.g. `stream_trace`
+ * `orchestrator_swap`, `ai_stream_events` `params_update`, `ai_stream_status` from the runner.
+ */
+export type LiveStreamEvent = Base<'live.event'> & { stream: string; streamId: string; queue: string; data: Record<string, unknown> };
 export type AlertRaised = Base<'alert'> & { alert: string; severity: 'warning' | 'critical'; message: string };
 
 export type GwEvent =
@@ -66,6 +71,7 @@ export type GwEvent =
   | Failover
   | TicketBatchSent
   | ChainUpdated
+  | LiveStreamEvent
   | AlertRaised;
 
 export type GwEventType = GwEvent['type'];

@@ -5,7 +5,7 @@
 export type RouteMethod = 'GET' | 'POST';
 
 /** Which daemon module serves a route. */
-export type RouteGroup = 'core' | 'gateway' | 'ai' | 'chain';
+export type RouteGroup = 'core' | 'gateway' | 'ai' | 'live' | 'chain';
 
 export interface RouteSpec {
   readonly methods: readonly RouteMethod[];
@@ -37,6 +37,10 @@ export const CONTROL_ROUTES = {
   '/v1/ai/jobs/:id': { methods: ['GET'], group: 'ai', summary: 'one AI job' },
   '/getNetworkCapabilities': { methods: ['GET'], group: 'ai', summary: "go-livepeer's shape: every orchestrator's capabilities and prices" },
   '/getAISessionPoolsInfo': { methods: ['GET'], group: 'ai', summary: "go-livepeer's shape of the AI session pools" },
+  '/v1/live': { methods: ['GET', 'POST'], group: 'live', summary: 'live AI streams, running then recently ended / `{"stream","rtmpUrl","pipeline","params",…}`: start one that pulls an RTMP source' },
+  '/v1/live/:stream': { methods: ['GET'], group: 'live', summary: 'one live AI stream: pipeline, orchestrator, state, fps, latency, swaps, spend, params, HLS URL' },
+  '/v1/live/:stream/update': { methods: ['POST'], group: 'live', summary: "new params (a JSON object) for a running stream: sent on its control channel and cached for later orchestrators" },
+  '/v1/live/:stream/stop': { methods: ['POST'], group: 'live', summary: 'stop a live AI stream (its input is disconnected)' },
   '/v1/account': { methods: ['GET'], group: 'chain', summary: 'deposit, reserve, runway, unlock state and funding guidance (`?poolSize=`); 409 `offchain` off-chain' },
   '/v1/funding/deposit': { methods: ['POST'], group: 'chain', summary: '`{"amountWei"}`: TicketBroker fundDeposit; 202 with the tx hash once broadcast' },
   '/v1/funding/reserve': { methods: ['POST'], group: 'chain', summary: '`{"amountWei"}`: fundReserve' },

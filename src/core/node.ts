@@ -16,6 +16,7 @@ import { PriceFeedWatcher, priceFeedAddressFor } from './chain/priceFeed.js';
 import type { ControlRouteModule } from './control/app.js';
 import { aiControlRoutes } from './control/routes/ai.js';
 import { chainRoutes } from './control/routes/chain.js';
+import { liveControlRoutes } from './control/routes/live.js';
 import { gatewayRoutes } from './control/routes/gateway.js';
 import { DiscoveryService } from './discovery/discoveryService.js';
 import type { EventBus } from './eventBus.js';
@@ -33,6 +34,12 @@ import { RemoteSignerClient } from './payments/remoteSigner.js';
 import type { RuntimeConfig } from './runtimeConfig.js';
 import { GW_VERSION } from './version.js';
 import { Intakes, RequestGate } from './drain.js';
+import { emitTickets } from './ai/aiProcess.js';
+import { LiveGateway } from './live/liveGateway.js';
+import { liveRoute } from './live/liveHttp.js';
+import { createLiveMetrics } from './live/liveMetrics.js';
+import { LIVE_PIPELINE } from './live/liveSelect.js';
+import { httpUrl, parseListenAddr } from '../lib/net/listenAddr.js';
 
 /** Everything the daemon runs besides its control plane, built in dependency order and closed in reverse. */
 export interface GatewayNode {
@@ -41,6 +48,7 @@ export interface GatewayNode {
   readonly discovery: DiscoveryService;
   readonly gateway: GatewayService;
   readonly ai: AiGateway;
+  readonly live: LiveGateway;
   readonly chain: GatewayChain | null;
   /** The control API's routes beyond its own (/healthz, /v1/status, /v1/config, /v1/events, /v1/shutdown, /metrics). */
   readonly routes: ControlRouteModule[];
@@ -144,10 +152,32 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       ...(ethUsd ? { ethUsd } : {}),
     });
     closers.push(() => gateway.close());
+    const live = new LiveGateway({
+      config,
+      hls: gateway.hls,
+      ffmpeg,
+      bus,
+      log: log.child({ module: 'live' }),
+      metrics: ai.metrics ? createLiveMetrics(metrics.registry, ai.metrics.requestErrors) : null,
+      select: {
+        sessions: ai.sessions,
+        payments,
+        segmentSigner: localKey,
+        retryTimeoutMs: () => config.get('aiProcessingRetryTimeout'),
+        servedPipelines: async () => [...new Set((await ai.control.network({ pipeline: LIVE_PIPELINE })).orchestrators.map((o) => o.modelId))].sort(),
+        ...(lastL1Block ? { lastL1Block } : {}),
+      },
+      httpBase: () => {
+        const bound = http.address();
+        return httpUrl({ host: parseListenAddr(config.get('httpAddr'), 'httpAddr').host, port: bound && typeof bound === 'object' ? bound.port : 0 });
+      },
+      onTickets: (streamId, batch) => emitTickets(bus, streamId, batch),
+    });
+    closers.push(() => live.close());
     const http = createGatewayHttpServer({
       hls: gateway.hls,
       pushSegment: (req) => gateway.pushSegment(req),
-      routes: [ai.route, byoc],
+      routes: [liveRoute({ live, log: log.child({ module: 'live' }), ffmpeg }), ai.route, byoc],
       maxInFlightBytes: () => config.get('maxPushBacklogMb') * 1024 * 1024,
       log,
     });
@@ -166,7 +196,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     intakes.add({ name: 'video', stopIntake: () => gateway.stopIntake(), drained: () => gateway.streams.drained(), inFlight: () => gateway.streams.inFlight });
     intakes.add(ai.intake);
     intakes.add(byocIntake);
-    const rtmp = ffmpeg ? await startRtmp(ctx, gateway, ffmpeg, closers) : undefined;
+    const rtmp = ffmpeg ? await startRtmp(ctx, gateway, live, ffmpeg, closers) : undefined;
     discovery.start(() => gateway.probeSpec());
 
     return {
@@ -175,10 +205,12 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       discovery,
       gateway,
       ai,
+      live,
       chain,
       routes: [
         gatewayRoutes(gateway, activity),
         aiControlRoutes(ai.control),
+        liveControlRoutes(live),
         chainRoutes(chain ? { account: chain, funding: new FundingService(chain, log.child({ module: 'funding' })) } : null),
       ],
       rtmpPort: rtmp?.port ?? 0,
@@ -254,7 +286,7 @@ async function findFfmpeg(config: RuntimeConfig, log: Logger): Promise<string | 
 }
 
 /** RTMP ingest into the video gateway (ffmpeg segments the stream). */
-async function startRtmp(ctx: NodeContext, gateway: GatewayService, ffmpeg: string, closers: Closer[]): Promise<RtmpIngest> {
+async function startRtmp(ctx: NodeContext, gateway: GatewayService, live: LiveGateway, ffmpeg: string, closers: Closer[]): Promise<RtmpIngest> {
   const rtmp = await startRtmpStreams({
     host: ctx.rtmp.host,
     port: ctx.rtmp.port,
@@ -263,6 +295,7 @@ async function startRtmp(ctx: NodeContext, gateway: GatewayService, ffmpeg: stri
     log: ctx.log.child({ module: 'rtmp' }),
     specFor: (id) => gateway.specFor(id, 'rtmp'),
     authWebhookUrl: () => ctx.config.get('authWebhookUrl'),
+    live: { app: ctx.config.get('liveAiApp'), start: (stream) => live.startPublish(stream) },
   });
   closers.push(() => rtmp.close());
   return rtmp;

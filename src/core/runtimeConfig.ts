@@ -4,6 +4,14 @@ import { type ResolvedSetting, type ResolvedSettings, resolvedValue } from '../l
 import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingKey, type SettingsReader, type SettingValue, type SettingValueOf } from '../lib/settings/settings.js';
 import type { EventBus } from './eventBus.js';
 
+/** How a secret setting's value is shown. */
+const SECRET_MASK = '********';
+
+function isSecret(key: string): boolean {
+  const spec = findSetting(key);
+  return spec !== undefined && 'secret' in spec && spec.secret === true;
+}
+
 type ChangeListener = (value: SettingValue | undefined) => void;
 
 /**
@@ -44,7 +52,7 @@ export class RuntimeConfig implements SettingsReader {
       const r = this.values.get(s.key);
       return {
         key: s.key,
-        value: r?.value ?? null,
+        value: isSecret(s.key) && r?.value !== undefined ? SECRET_MASK : (r?.value ?? null),
         source: r?.source ?? 'default',
         default: s.default ?? null,
         restart: Boolean('restart' in s && s.restart),
@@ -77,7 +85,8 @@ export class RuntimeConfig implements SettingsReader {
       const restart = Boolean(spec.restart);
       if (restart) this.pending.add(key);
       else this.values.set(key, { key, value, source: key in set ? 'file' : 'default' });
-      this.bus.emit({ type: 'config.changed', key, value: value ?? null, previous: previous ?? null, source: 'api', appliesAfterRestart: restart });
+      const shown = (v: SettingValue | undefined) => (v === undefined ? null : isSecret(key) ? SECRET_MASK : v);
+      this.bus.emit({ type: 'config.changed', key, value: shown(value), previous: shown(previous), source: 'api', appliesAfterRestart: restart });
       if (!restart) for (const l of this.listeners.get(key) ?? []) l(value);
     }
     return this.describe();

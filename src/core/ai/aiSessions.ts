@@ -16,7 +16,7 @@ import type { Rational } from '../../lib/protocol/rational.js';
 import { type SelectionWeights, type UnusedPicker, firstUnused, selectByProbability } from '../sessions/selection.js';
 import { Suspender } from '../sessions/suspender.js';
 import { AiSession, AiSessionPool, modelOffer } from './aiSessionPool.js';
-import { type AiPipeline, aiManifestId, pipelineCapabilityId } from '../../lib/pricing/pipelines.js';
+import { type PricedPipeline, aiManifestId, pipelineCapabilityId } from '../../lib/pricing/pipelines.js';
 
 export { AiSession, AiSessionPool, modelOffer } from './aiSessionPool.js';
 
@@ -45,7 +45,7 @@ export interface AiSessionDeps {
   blocklist?(): Blocklist | undefined;
   validateTicketParams?: TicketParamsValidator;
   /** Max price in wei per unit for (pipeline, model); null = any. */
-  maxPrice(pipeline: AiPipeline, modelId: string): Rational | null;
+  maxPrice(pipeline: PricedPipeline, modelId: string): Rational | null;
   discoveryTimeoutMs?(): number;
   registry?: OrchestratorRegistry;
   weights?: SelectionWeights;
@@ -74,7 +74,7 @@ export class AiSessionSelector {
 
   constructor(
     private readonly deps: AiSessionDeps,
-    readonly pipeline: AiPipeline,
+    readonly pipeline: PricedPipeline,
     readonly modelId: string,
   ) {
     this.key = aiManifestId(pipeline, modelId);
@@ -291,7 +291,7 @@ export class AiSessionManager {
   constructor(private readonly deps: AiSessionDeps) {}
 
   /** The selector of (pipeline, model), created on first use; selectors idle for the TTL are dropped. */
-  selector(pipeline: AiPipeline, modelId: string): AiSessionSelector {
+  selector(pipeline: PricedPipeline, modelId: string): AiSessionSelector {
     this.sweep();
     const key = aiManifestId(pipeline, modelId);
     let sel = this.selectors.get(key);

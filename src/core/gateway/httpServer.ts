@@ -73,7 +73,8 @@ async function route(deps: GatewayHttpDeps, backlog: Backlog, req: IncomingMessa
   const url = new URL(req.url ?? '/', 'http://gateway');
   const path = url.pathname;
   if (path === '/healthz') return void json(res, 200, { ok: true });
-  if (path.startsWith('/live/')) return handlePush(deps, backlog, req, res, path);
+  // `/live/video-to-video/…` is live AI (a route below); the rest of `/live/` is HTTP push.
+  if (path.startsWith('/live/') && !path.startsWith('/live/video-to-video/')) return handlePush(deps, backlog, req, res, path);
   // AI results are also served under /stream/ (by an extra route): HLS answers only what it has.
   if (path.startsWith('/stream/') && handleHls(deps, req, res, path)) return;
   for (const r of deps.routes) if (await r(req, res, url)) return;

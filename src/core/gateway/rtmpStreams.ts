@@ -16,6 +16,8 @@ export interface RtmpStreamsDeps {
   /** The stream's profiles, from settings (and the auth webhook when it names some). */
   specFor(id: string, override?: { presets?: string[] }): StreamSpec;
   readonly authWebhookUrl?: () => string | undefined;
+  /** Publishes to this app are live AI streams (`rtmp://host/<app>/<stream>?pipeline=…`), handed over whole. */
+  readonly live?: { readonly app: string; start(stream: IngestStream): void };
 }
 
 /**
@@ -29,6 +31,8 @@ export async function startRtmpStreams(deps: RtmpStreamsDeps): Promise<RtmpInges
     port: deps.port,
     log: (level, msg) => deps.log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug']({ module: 'rtmp' }, msg),
     authorize: async (key, app, query) => {
+      // Live AI streams ask their own webhook (the live AI auth webhook) when they start.
+      if (app === deps.live?.app) return true;
       const hook = deps.authWebhookUrl?.();
       if (!hook) return true;
       const qs = new URLSearchParams(query).toString();
@@ -40,7 +44,7 @@ export async function startRtmpStreams(deps: RtmpStreamsDeps): Promise<RtmpInges
       overrides.set(`${app}/${key}`, { manifestId: decision.manifestId, presets: decision.presets });
       return true;
     },
-    onStream: (stream) => handleStream(deps, stream, overrides.get(`${stream.app}/${stream.key}`)),
+    onStream: (stream) => (stream.app === deps.live?.app ? deps.live.start(stream) : handleStream(deps, stream, overrides.get(`${stream.app}/${stream.key}`))),
   });
 }
 

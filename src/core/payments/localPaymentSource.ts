@@ -55,7 +55,7 @@ export class LocalPaymentSource implements PaymentSource {
 
 class LocalPaymentSession implements PaymentSession {
   private lastLivePaymentMs: number | undefined;
-  private readonly manifestId: string;
+  private manifestId: string;
   private readonly capabilities: Capabilities | undefined;
 
   constructor(
@@ -75,6 +75,10 @@ class LocalPaymentSession implements PaymentSession {
 
   update(info: OrchestratorInfo): void {
     this.pm.update(info);
+  }
+
+  setManifestId(id: string): void {
+    this.manifestId = id;
   }
 
   check(): PaymentValidationError | null {

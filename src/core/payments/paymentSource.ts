@@ -42,6 +42,8 @@ export interface PaymentSession {
   readonly info: OrchestratorInfo;
   /** Replace the OrchestratorInfo (segment reply, PaymentResult.info, GetOrchestrator refresh). */
   update(info: OrchestratorInfo): void;
+  /** The orchestrator's accounting id once it is known (live: the start reply's manifest_id); later payments credit it. */
+  setManifestId(id: string): void;
   /** Checks this side can make (price guard, params, sender funds) without signing; null when OK or unknown here. */
   check(): PaymentValidationError | null;
   /** Builds the payment for a request. Throws PaymentValidationError (local) or RemoteSignerError (remote). */

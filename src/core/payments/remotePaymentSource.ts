@@ -31,7 +31,7 @@ class RemoteSourceSession implements PaymentSession {
   constructor(
     private readonly client: RemoteSignerClient,
     info: OrchestratorInfo,
-    private readonly options: OpenSessionOptions,
+    private options: OpenSessionOptions,
   ) {
     this.latest = info;
   }
@@ -43,6 +43,11 @@ class RemoteSourceSession implements PaymentSession {
   update(info: OrchestratorInfo): void {
     this.latest = info;
     for (const s of this.sessions.values()) s.update(info);
+  }
+
+  setManifestId(id: string): void {
+    this.options = { ...this.options, manifestId: id };
+    for (const s of this.sessions.values()) s.setManifestId(id);
   }
 
   /** The signer validates; nothing to check on this side. */

@@ -274,6 +274,11 @@ export class RemotePaymentSession {
     this.latest = info;
   }
 
+  /** Names O's manifest (live: the start reply's manifest_id) for every later call: a wrong one credits another balance. */
+  setManifestId(id: string): void {
+    this.manifest = id;
+  }
+
   /** Requests a payment; calls on one session run one at a time, each with the state the previous one left. */
   pay(options: { inPixels?: bigint; signal?: AbortSignal } = {}): Promise<RemotePaymentOutcome> {
     const run = this.tail.then(() => this.payNow(options));

@@ -22,6 +22,8 @@ export interface SettingSpec {
   readonly restart?: boolean;
   /** Not persisted by `gw config set` (per-invocation only). */
   readonly flagOnly?: boolean;
+  /** A key or password: shown masked by the control API, events and `gw config`. */
+  readonly secret?: boolean;
   readonly group: 'node' | 'network' | 'chain' | 'payments' | 'video' | 'ai' | 'ops';
 }
 
@@ -98,6 +100,30 @@ export const SETTINGS = [
     description: 'Max AI prices per pipeline/model: go-livepeer JSON {"capabilities_prices":[{"pipeline","model_id","price_per_unit","pixels_per_unit","currency"}]} or a path to such a file (gw price set --pipeline)' }),
   spec({ key: 'customerPricePerCapability', kind: 'string', default: undefined, group: 'ai',
     description: 'Prices this gateway charges its own customers per pipeline/model (same JSON shape), listed in GET /capabilities (gw price set --customer)' }),
+  spec({ key: 'liveAiApp', kind: 'string', default: 'ai', restart: true, group: 'ai',
+    description: 'RTMP app that starts live AI streams: rtmp://host:1935/<app>/<stream>?pipeline=…&params=<json> (other apps transcode)' }),
+  spec({ key: 'liveMaxStreams', kind: 'int', default: 50, group: 'ai',
+    description: 'Max concurrent live AI streams; more are refused (503) and their input dropped' }),
+  spec({ key: 'livePaymentInterval', kind: 'duration', default: 5000, goFlag: '-livePaymentInterval', group: 'ai',
+    description: 'How often a live AI stream pays its orchestrator (ms or 5s)' }),
+  spec({ key: 'liveOutSegmentTimeout', kind: 'duration', default: 30_000, goFlag: '-liveOutSegmentTimeout', group: 'ai',
+    description: 'Swap orchestrators when no output segment arrives for this long while input flows (ms or 30s)' }),
+  spec({ key: 'liveEventsTimeout', kind: 'duration', default: 30_000, group: 'ai',
+    description: "Swap orchestrators when the runner's events stop for this long (go-livepeer: 30s)" }),
+  spec({ key: 'liveAuthWebhookUrl', kind: 'url', default: undefined, goFlag: '-liveAIAuthWebhookUrl', group: 'ai',
+    description: 'Live AI auth webhook, asked before a live stream starts (go-livepeer JSON; its answer may override pipeline, params, streamId, RTMP output)' }),
+  spec({ key: 'liveAuthApiKey', kind: 'string', default: undefined, goFlag: '-liveAIAuthApiKey', group: 'ai', secret: true,
+    description: 'Key sent to the live AI auth webhook as x-api-key and Authorization' }),
+  spec({ key: 'liveHeartbeatUrl', kind: 'url', default: undefined, goFlag: '-liveAIHeartbeatURL', group: 'ai',
+    description: 'Kill-switch: POST {"ids":[streamIds]} here periodically; streams in the answer\'s terminatedStreamIds are stopped' }),
+  spec({ key: 'liveHeartbeatHeaders', kind: 'string', default: undefined, goFlag: '-liveAIHeartbeatHeaders', group: 'ai', secret: true,
+    description: 'Headers of the heartbeat request, as k:v,k2:v2' }),
+  spec({ key: 'liveHeartbeatInterval', kind: 'duration', default: 5000, goFlag: '-liveAIHeartbeatInterval', group: 'ai',
+    description: 'Heartbeat period (ms or 5s)' }),
+  spec({ key: 'mediaMtxApiPassword', kind: 'string', default: undefined, goFlag: '-mediaMTXApiPassword', group: 'ai', secret: true,
+    description: "MediaMTX API password (user admin, port 9997 on the hook caller's host): kicks inputs of failed live streams" }),
+  spec({ key: 'gatewayHost', kind: 'string', default: undefined, goFlag: '-gatewayHost', group: 'ai',
+    description: 'Public host of this gateway, for the status and update URLs given to the live AI auth webhook' }),
   spec({ key: 'metricsPublic', kind: 'bool', default: false, goFlag: '-monitor', group: 'ops',
     description: 'Serve /metrics on the control port without the token' }),
   spec({ key: 'alertWebhookUrl', kind: 'url', default: undefined, group: 'ops',
