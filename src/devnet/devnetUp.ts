@@ -12,7 +12,7 @@ import { deployDevnet } from './chain/deploy.js';
 import { mnemonicAccounts, LOCAL_CHAIN_ID } from './chain/localChain.js';
 import { devnetEntry, isDevnetProcess, spawnDetached, stopGroup, waitForReady } from './devnetProcesses.js';
 import { type DevnetOrchestratorState, type DevnetState, devnetPids, readDevnetState, removeDevnetState, writeDevnetState } from './devnetState.js';
-import { CONTROL_TOKEN_ENV, ETH_KEY_ENV } from './orchestrator/orchestratorFlags.js';
+import { CONTROL_TOKEN_ENV, ETH_KEY_ENV, liveOptionsFromFlags } from './orchestrator/orchestratorFlags.js';
 import { parsePrice } from './orchestrator/faults.js';
 import { aiOptionsFromFlags, parseByoc } from './orchestrator/ai/config.js';
 
@@ -51,17 +51,24 @@ export interface DevnetUpOptions {
   aiPrices?: string;
   /** `--byoc` value passed to every orchestrator. */
   byoc?: string;
+  /** Orchestrators serve live-video-to-video (`--live`). */
+  live?: boolean;
+  /** `--live-price` value passed to every orchestrator (implies live). */
+  livePrice?: string;
 }
 
-/** Orchestrator flags for the AI/BYOC options, validated before anything starts. */
+/** Orchestrator flags for the AI/BYOC/live options, validated before anything starts. */
 function aiArgs(o: DevnetUpOptions): string[] {
   aiOptionsFromFlags({ ai: o.ai === true, ...(o.aiModels !== undefined ? { models: o.aiModels } : {}), ...(o.aiPrices !== undefined ? { prices: o.aiPrices } : {}) });
   if (o.byoc !== undefined) parseByoc(o.byoc);
+  liveOptionsFromFlags({ live: o.live === true, ...(o.livePrice !== undefined ? { 'live-price': o.livePrice } : {}) });
   const args: string[] = [];
   if (o.ai) args.push('--ai');
   if (o.aiModels !== undefined) args.push('--ai-models', o.aiModels);
   if (o.aiPrices !== undefined) args.push('--ai-price', o.aiPrices);
   if (o.byoc !== undefined) args.push('--byoc', o.byoc);
+  if (o.live || o.livePrice !== undefined) args.push('--live');
+  if (o.livePrice !== undefined) args.push('--live-price', o.livePrice);
   return args;
 }
 

@@ -26,9 +26,9 @@ afterAll(async () => {
 });
 
 describe('gw devnet', () => {
-  it('up starts a chain and 2 registered orchestrators, status reports them, down stops everything', async () => {
+  it('up starts a chain and 2 registered orchestrators (with --live), status reports them, down stops everything', async () => {
     const flags = ['--data-dir', dir, '--json'];
-    const up = (await DevnetUp.run(['--orchestrators', '2', '--prices', '1000/1,1500/1', '--base-port', '0', '--chain-port', '0', '--passthrough', ...flags], ROOT)) as Awaited<ReturnType<DevnetUp['run']>>;
+    const up = (await DevnetUp.run(['--orchestrators', '2', '--prices', '1000/1,1500/1', '--base-port', '0', '--chain-port', '0', '--passthrough', '--live', ...flags], ROOT)) as Awaited<ReturnType<DevnetUp['run']>>;
     expect(up.alreadyUp).toBe(false);
     expect(up.state.orchestrators.map((o) => o.price)).toEqual(['1000/1', '1500/1']);
     expect(JSON.stringify(up.state)).not.toMatch(/privateKey/);
@@ -46,6 +46,8 @@ describe('gw devnet', () => {
       expect(r.status, r.message).toBe(0);
       expect(r.info!.priceInfo?.pricePerUnit).toBe(1500n);
       expect(bytesToBigint(r.info!.ticketParams!.recipient)).toBe(BigInt(state.orchestrators[1]!.address));
+      // --live: capability 35 with the devnet pipelines (transcoding job caps still get the transcoding price).
+      expect(Object.keys(r.info!.capabilities!.constraints!.PerCapability[35]!.models)).toEqual(['noop', 'devnet/negate', 'devnet/hue']);
     } finally {
       client.close();
     }

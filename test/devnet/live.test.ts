@@ -86,7 +86,7 @@ describe('devnet live-video-to-video', () => {
     expect(urls.manifest_id).toMatch(/^[0-9a-f]{8}$/);
 
     // One stream per pipeline here: a second is refused as go-livepeer refuses it.
-    expect(await post('/live-video-to-video', JSON.stringify({ model_id: 'devnet/negate' }))).toEqual({ status: 503, text: 'insufficient capacity' });
+    expect(await post('/live-video-to-video', JSON.stringify({ model_id: 'devnet/negate' }))).toEqual({ status: 503, text: 'insufficient capacity\n' });
     expect((await post('/live-video-to-video', '{"params": 5}')).status).toBe(400);
     expect((await post('/live-video-to-video', JSON.stringify({ model_id: 'no/such-pipeline' }))).status).toBe(503);
 

@@ -1,4 +1,4 @@
-// The orchestrator process entry (what `gw devnet up` spawns): ready line, SIGTERM, and dieAfter → process exit.
+// The orchestrator process entry (what `gw devnet up` spawns): ready line, --live, SIGTERM, and dieAfter → process exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,15 +41,19 @@ let dying: Entry;
 
 // Both processes start in parallel: tsx start-up dominates.
 beforeAll(async () => {
-  [plain, dying] = await Promise.all([startEntry([]), startEntry(['--die-after', '1'])]);
+  [plain, dying] = await Promise.all([startEntry(['--live', '--live-capacity', '3', '--live-price', '58/1']), startEntry(['--die-after', '1'])]);
 });
 
 describe('orchestrator process entry', () => {
-  it('prints one JSON ready line and exits 0 on SIGTERM', async () => {
+  it('prints one JSON ready line, serves --live, and exits 0 on SIGTERM', async () => {
     const { child, ready, exit } = plain;
     expect(ready).toMatchObject({ event: 'ready', serviceUri: `https://127.0.0.1:${ready.port}`, address: '0x0000000000000000000000000000000000000000' });
     const c = new OrchClient(ready.serviceUri);
-    expect((await c.get('/devnet/stats', { authorization: 'Bearer entry-token' })).status).toBe(200);
+    const stats = await c.get('/devnet/stats', { authorization: 'Bearer entry-token' });
+    expect(stats.status).toBe(200);
+    expect(JSON.parse(stats.body.toString('utf8'))).toMatchObject({ live: { streams: [], started: 0, rejected: 0 } });
+    const info = (await c.getOrchestrator(buildOrchestratorRequest({}))).info!;
+    expect(info.capabilities!.constraints!.PerCapability[35]!.models.noop).toMatchObject({ warm: true, capacity: 3 });
     c.close();
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

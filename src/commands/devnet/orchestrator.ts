@@ -18,6 +18,7 @@ export default class DevnetOrchestrator extends GwCommand {
     '<%= config.bin %> devnet orchestrator --offchain --passthrough --latency 50-300ms --error-rate 0.1',
     '<%= config.bin %> devnet orchestrator --ai --ai-price text-to-image=5/1 --byoc devnet-echo=echo,1000/1,2',
     '<%= config.bin %> devnet orchestrator --ai-models "llm=warm:devnet/llm-tiny*2,cold:devnet/llm-large"',
+    '<%= config.bin %> devnet orchestrator --live --live-capacity 2 --live-price 58/1 --live-debit-interval 5s',
   ];
 
   static override flags = {
@@ -41,6 +42,11 @@ export default class DevnetOrchestrator extends GwCommand {
     'ai-models': Flags.string({ description: 'AI models: "<pipeline>=warm:<model>[*capacity],cold:<model>;…" (adds to or replaces --ai pipelines)' }),
     'ai-price': Flags.string({ description: 'AI prices per pipeline: "<pipeline>=<pricePerUnit>[/<pixelsPerUnit>],…"' }),
     byoc: Flags.string({ description: 'BYOC capabilities: "<name>=<echo|sleep>,<wei per second[/scaling]>,<capacity>;…" (more via POST /capability/register)' }),
+    live: Flags.boolean({ description: 'Serve live-video-to-video (capability 35: noop, devnet/negate, devnet/hue) with a trickle server at /ai/trickle/' }),
+    'live-capacity': Flags.integer({ description: 'Concurrent live streams per pipeline (implies --live; default 4)' }),
+    'live-price': Flags.string({ description: 'Live price: wei per pixel unit, "<pricePerUnit>/<pixelsPerUnit>" (27,648,000 units per second; implies --live; default 58/1)' }),
+    'live-status-interval': Flags.string({ description: 'Status event period of the live runners, e.g. "10s" (implies --live; default 10s)' }),
+    'live-debit-interval': Flags.string({ description: 'Time between debits of a live stream\'s balance, e.g. "5s" (implies --live; default 5s)' }),
   };
 
   async run(): Promise<void> {
@@ -73,6 +79,7 @@ export default class DevnetOrchestrator extends GwCommand {
         ['Mode', opts.offchain ? 'off-chain' : opts.chain ? `on-chain (${opts.chain.rpcUrl})` : 'simulated chain (tickets checked, never redeemed)'],
         ['Price', opts.offchain ? 'none (off-chain)' : `${opts.pricePerUnit}/${opts.pixelsPerUnit} wei per pixel`],
         ['AI', opts.ai ? opts.ai.pipelines.map((p) => `${p.pipeline} (${p.models.map((m) => `${m.id}${m.warm ? '' : ' cold'}`).join(', ')})`).join('; ') : 'none'],
+        ['Live', opts.live ? `noop, devnet/negate, devnet/hue (${opts.live.capacity ?? 4} each)${opts.offchain ? '' : `, ${opts.live.price ? `${opts.live.price.pricePerUnit}/${opts.live.price.pixelsPerUnit}` : '58/1'} wei per unit`}` : 'none'],
         ['BYOC', opts.byoc && opts.byoc.length > 0 ? opts.byoc.map((b) => b.name).join(', ') : 'none (POST /capability/register, Authorization: <control token>)'],
         ['Control', `${orch.serviceUri}/devnet/faults and /devnet/stats, Authorization: Bearer <token from ${tokenSource}>`],
       ]),

@@ -20,6 +20,7 @@ export default class DevnetUp extends GwCommand {
     '<%= config.bin %> devnet up --orchestrators 3 --prices 1000/1,1200/1,1500/1',
     '<%= config.bin %> devnet up --no-chain --passthrough   # off-chain orchestrators, no transcoding',
     '<%= config.bin %> devnet up --ai --ai-price llm=1000/1 --byoc devnet-echo=echo,1000/1,2   # AI pipelines and BYOC on every orchestrator',
+    '<%= config.bin %> devnet up --live --live-price 58/1   # live-video-to-video on every orchestrator',
   ];
 
   static override flags = {
@@ -35,6 +36,8 @@ export default class DevnetUp extends GwCommand {
     'ai-models': Flags.string({ description: 'AI models for every orchestrator: "<pipeline>=warm:<model>[*capacity],cold:<model>;…"' }),
     'ai-price': Flags.string({ description: 'AI prices per pipeline: "<pipeline>=<pricePerUnit>[/<pixelsPerUnit>],…"' }),
     byoc: Flags.string({ description: 'BYOC capabilities for every orchestrator: "<name>=<echo|sleep>,<wei per second[/scaling]>,<capacity>;…"' }),
+    live: Flags.boolean({ description: 'Orchestrators serve live-video-to-video (noop, devnet/negate, devnet/hue) with paid, accounted streams' }),
+    'live-price': Flags.string({ description: 'Live price for every orchestrator: wei per pixel unit, "<pricePerUnit>/<pixelsPerUnit>" (implies --live; default 58/1)' }),
     'winning-tickets': Flags.string({
       description:
         'Tickets of this face value (e.g. "0.005 ETH") that win half the time, so redemptions and the falling deposit show at once (gateways refuse tickets that always win: EV must stay below face value)',
@@ -75,6 +78,8 @@ export default class DevnetUp extends GwCommand {
         ...(flags['ai-models'] !== undefined ? { aiModels: flags['ai-models'] } : {}),
         ...(flags['ai-price'] !== undefined ? { aiPrices: flags['ai-price'] } : {}),
         ...(flags.byoc !== undefined ? { byoc: flags.byoc } : {}),
+        live: flags.live,
+        ...(flags['live-price'] !== undefined ? { livePrice: flags['live-price'] } : {}),
         onProgress: (m) => {
           if (!this.jsonEnabled()) this.logToStderr(`… ${m}`);
         },

@@ -1,4 +1,5 @@
-// Fault injection for the devnet orchestrator: busy answers, latency, random errors, sudden death, price changes.
+// Fault injection for the devnet orchestrator: busy answers, latency, random errors, sudden death, price changes,
+// and live-video-to-video runner faults (stalled output, silent events, slow output).
 // Configured by options/flags at start and at run time through POST /devnet/faults.
 
 /** Fixed latency in ms, or an inclusive [min, max] range drawn uniformly per request. */
@@ -12,8 +13,21 @@ export interface FaultConfig {
   latency?: Latency;
   /** Probability (0..1) that a segment answers with TranscodeResult.error = INJECTED_ERROR (AI/BYOC: 500). */
   errorRate?: number;
-  /** Die (in-process: close abruptly; process entry: exit) once this many more segments (or AI/BYOC jobs) were answered. */
+  /** Die (in-process: close abruptly; process entry: exit) once this many more segments (or AI/BYOC jobs, or live output segments) were answered. */
   dieAfter?: number;
+  /** Live runners keep reading input but publish no output segments. */
+  liveStallOutput?: boolean;
+  /** Live runners publish no events (status included). */
+  liveStopEvents?: boolean;
+  /** Extra delay (ms) before a live runner publishes each output segment. */
+  liveSlowMs?: number;
+}
+
+/** The live runner faults, read by running streams before each output segment and each event. */
+export interface LiveFaults {
+  stallOutput: boolean;
+  stopEvents: boolean;
+  slowMs: number;
 }
 
 /** JSON view of the current faults. */
@@ -22,6 +36,9 @@ export interface FaultState {
   latency: Latency | null;
   errorRate: number;
   dieAfter: number | null;
+  liveStallOutput: boolean;
+  liveStopEvents: boolean;
+  liveSlowMs: number;
   pricePerUnit: string;
   pixelsPerUnit: string;
 }
@@ -35,7 +52,9 @@ export interface FaultController {
   dieAfter(n: number | undefined): void;
   /** New base price for sessions that have not pinned one yet. */
   setPrice(pricePerUnit: bigint, pixelsPerUnit: bigint): void;
-  /** Clears failNext, latency, error rate and dieAfter (not the price). */
+  /** Changes some live runner faults; running streams see them at their next segment or event. */
+  setLive(patch: Partial<LiveFaults>): void;
+  /** Clears failNext, latency, error rate, dieAfter and the live faults (not the price). */
   reset(): void;
   state(): FaultState;
 }
@@ -73,6 +92,7 @@ export class FaultInjector implements FaultController {
   private latency: Latency | undefined;
   private rate = 0;
   private dieIn: number | undefined;
+  private liveFaults: LiveFaults = { stallOutput: false, stopEvents: false, slowMs: 0 };
 
   constructor(
     config: FaultConfig,
@@ -86,6 +106,11 @@ export class FaultInjector implements FaultController {
     if (config.latency !== undefined) this.setLatency(config.latency);
     if (config.errorRate !== undefined) this.setErrorRate(config.errorRate);
     if (config.dieAfter !== undefined) this.dieAfter(config.dieAfter);
+    this.setLive({
+      ...(config.liveStallOutput !== undefined ? { stallOutput: config.liveStallOutput } : {}),
+      ...(config.liveStopEvents !== undefined ? { stopEvents: config.liveStopEvents } : {}),
+      ...(config.liveSlowMs !== undefined ? { slowMs: config.liveSlowMs } : {}),
+    });
   }
 
   failNext(n: number): void {
@@ -111,11 +136,23 @@ export class FaultInjector implements FaultController {
     this.hooks.setPrice(pricePerUnit, pixelsPerUnit);
   }
 
+  setLive(patch: Partial<LiveFaults>): void {
+    const slowMs = patch.slowMs ?? this.liveFaults.slowMs;
+    if (!(Number.isFinite(slowMs) && slowMs >= 0 && slowMs <= 600_000)) throw new RangeError(`liveSlowMs must be between 0 and 600000 ms, got ${slowMs}`);
+    this.liveFaults = { ...this.liveFaults, ...patch, slowMs };
+  }
+
+  /** The live runner faults now in force. */
+  live(): LiveFaults {
+    return this.liveFaults;
+  }
+
   reset(): void {
     this.busy = 0;
     this.latency = undefined;
     this.rate = 0;
     this.dieIn = undefined;
+    this.liveFaults = { stallOutput: false, stopEvents: false, slowMs: 0 };
   }
 
   state(): FaultState {
@@ -125,6 +162,9 @@ export class FaultInjector implements FaultController {
       latency: this.latency ?? null,
       errorRate: this.rate,
       dieAfter: this.dieIn ?? null,
+      liveStallOutput: this.liveFaults.stallOutput,
+      liveStopEvents: this.liveFaults.stopEvents,
+      liveSlowMs: this.liveFaults.slowMs,
       pricePerUnit: p.pricePerUnit.toString(),
       pixelsPerUnit: p.pixelsPerUnit.toString(),
     };
@@ -184,12 +224,13 @@ function field(body: Record<string, unknown>, key: string): unknown {
 
 /**
  * Applies a POST /devnet/faults body: {reset?, failNext?, latency? (ms | [min,max] | "50-300ms" | null),
- * errorRate?, dieAfter? (n | null), price? ("1200/1" | {pricePerUnit, pixelsPerUnit})}. Throws on invalid input.
+ * errorRate?, dieAfter? (n | null), price? ("1200/1" | {pricePerUnit, pixelsPerUnit}), liveStallOutput? (bool),
+ * liveStopEvents? (bool), liveSlowMs? (ms | null)}. Throws on invalid input.
  */
 export function applyFaultPatch(faults: FaultController, body: unknown): void {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error('body must be a JSON object');
   const b = body as Record<string, unknown>;
-  const known = new Set(['reset', 'failNext', 'latency', 'latencyMs', 'errorRate', 'dieAfter', 'price']);
+  const known = new Set(['reset', 'failNext', 'latency', 'latencyMs', 'errorRate', 'dieAfter', 'price', 'liveStallOutput', 'liveStopEvents', 'liveSlowMs']);
   const unknown = Object.keys(b).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new Error(`unknown fault field(s): ${unknown.join(', ')}`);
   const num = (key: string): number => {
@@ -197,6 +238,15 @@ export function applyFaultPatch(faults: FaultController, body: unknown): void {
     if (typeof v !== 'number') throw new Error(`${key} must be a number`);
     return v;
   };
+  const bool = (key: string): boolean | undefined => {
+    const v = field(b, key);
+    if (v !== undefined && typeof v !== 'boolean') throw new Error(`${key} must be true or false`);
+    return v;
+  };
+  const stallOutput = bool('liveStallOutput');
+  const stopEvents = bool('liveStopEvents');
+  const slow = field(b, 'liveSlowMs');
+  if (slow !== undefined && slow !== null && typeof slow !== 'number') throw new Error('liveSlowMs must be a number of ms or null');
   if (field(b, 'reset') === true) faults.reset();
   if (field(b, 'failNext') !== undefined) faults.failNext(num('failNext'));
   for (const key of ['latency', 'latencyMs']) {
@@ -224,4 +274,9 @@ export function applyFaultPatch(faults: FaultController, body: unknown): void {
     if (ppu === undefined || px === undefined) throw new Error('price must be "num/den" or {pricePerUnit, pixelsPerUnit}');
     faults.setPrice(ppu, px);
   }
+  faults.setLive({
+    ...(stallOutput !== undefined ? { stallOutput } : {}),
+    ...(stopEvents !== undefined ? { stopEvents } : {}),
+    ...(slow !== undefined ? { slowMs: slow ?? 0 } : {}),
+  });
 }

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { optionsFromFlags } from './orchestratorFlags.js';
 import { startDevnetOrchestrator } from './server.js';
 
-const STRING_FLAGS = ['host', 'port', 'price', 'eth-key', 'capacity', 'fail-next', 'latency', 'error-rate', 'die-after', 'eth-url', 'controller', 'ticket-ev', 'max-face-value', 'ffmpeg', 'control-token', 'ai-models', 'ai-price', 'byoc'] as const;
+const STRING_FLAGS = ['host', 'port', 'price', 'eth-key', 'capacity', 'fail-next', 'latency', 'error-rate', 'die-after', 'eth-url', 'controller', 'ticket-ev', 'max-face-value', 'ffmpeg', 'control-token', 'ai-models', 'ai-price', 'byoc', 'live-capacity', 'live-price', 'live-status-interval', 'live-debit-interval'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
       offchain: { type: 'boolean' },
       passthrough: { type: 'boolean' },
       ai: { type: 'boolean' },
+      live: { type: 'boolean' },
     },
     strict: true,
   });

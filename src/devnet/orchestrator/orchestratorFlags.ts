@@ -4,7 +4,7 @@ import type { Address, Hex } from 'viem';
 import { isAddress } from '../../lib/protocol/address.js';
 import { aiOptionsFromFlags, parseByoc } from './ai/config.js';
 import { type FaultConfig, parseLatency, parsePrice } from './faults.js';
-import type { DevnetOrchestratorOptions } from './server.js';
+import type { DevnetLiveOptions, DevnetOrchestratorOptions } from './server.js';
 
 /** Environment variable for the node account key (keeps it out of argv). */
 export const ETH_KEY_ENV = 'GW_DEVNET_ETH_KEY';
@@ -38,6 +38,16 @@ export interface OrchestratorFlagValues {
   'ai-price'?: string;
   /** "<name>=<echo|sleep>,<price per second>,<capacity>;…" */
   byoc?: string;
+  /** Serve live-video-to-video (capability 35); implied by any other live flag. */
+  live?: boolean;
+  /** Concurrent live streams per pipeline. */
+  'live-capacity'?: string | number;
+  /** "<pricePerUnit>[/<pixelsPerUnit>]" for capability 35. */
+  'live-price'?: string;
+  /** Runner status event period: "10s", "200ms" or ms. */
+  'live-status-interval'?: string | number;
+  /** Time between debits of a live stream's balance: "5s", "300ms" or ms. */
+  'live-debit-interval'?: string | number;
 }
 
 function int(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
@@ -45,6 +55,36 @@ function int(name: string, v: string | number | undefined, min: number, max: num
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer between ${min} and ${max}, got ${v}`);
   return n;
+}
+
+/** "5s", "300ms", "1.5s" or a bare number of ms, as a whole number of ms in [min, max]. */
+function durationMs(name: string, v: string | number | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/.exec(String(v));
+  const ms = m ? Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1)) : NaN;
+  if (!(ms >= min && ms <= max)) throw new Error(`--${name} must be a duration between ${min} ms and ${max / 1000} s (e.g. 5s or 300ms), got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+/** The live options of the live flags, or undefined when none is given. */
+export function liveOptionsFromFlags(f: OrchestratorFlagValues): DevnetLiveOptions | undefined {
+  const given = f.live === true || f['live-capacity'] !== undefined || f['live-price'] !== undefined || f['live-status-interval'] !== undefined || f['live-debit-interval'] !== undefined;
+  if (!given) return undefined;
+  const live: { -readonly [K in keyof DevnetLiveOptions]: DevnetLiveOptions[K] } = {};
+  const capacity = int('live-capacity', f['live-capacity'], 1, 10_000);
+  if (capacity !== undefined) live.capacity = capacity;
+  if (f['live-price'] !== undefined) {
+    try {
+      live.price = parsePrice(f['live-price']);
+    } catch (err) {
+      throw new Error(`--live-price: ${(err as Error).message}`);
+    }
+  }
+  const status = durationMs('live-status-interval', f['live-status-interval'], 10, 3_600_000);
+  if (status !== undefined) live.statusIntervalMs = status;
+  const debit = durationMs('live-debit-interval', f['live-debit-interval'], 1, 3_600_000);
+  if (debit !== undefined) live.debitIntervalMs = debit;
+  return live;
 }
 
 function wei(name: string, v: string | undefined): bigint | undefined {
@@ -92,6 +132,8 @@ export function optionsFromFlags(f: OrchestratorFlagValues, env: NodeJS.ProcessE
   const ai = aiOptionsFromFlags({ ai: f.ai === true, ...(f['ai-models'] !== undefined ? { models: f['ai-models'] } : {}), ...(f['ai-price'] !== undefined ? { prices: f['ai-price'] } : {}) });
   if (ai) opts.ai = ai;
   if (f.byoc !== undefined) opts.byoc = parseByoc(f.byoc);
+  const live = liveOptionsFromFlags(f);
+  if (live) opts.live = live;
   const token = f['control-token'] ?? env[CONTROL_TOKEN_ENV];
   if (token !== undefined && token !== '') opts.controlToken = token;
   return opts;

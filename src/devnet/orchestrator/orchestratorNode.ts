@@ -25,6 +25,7 @@ import type { ChainView } from './chainView.js';
 import type { Clock } from './clock.js';
 import type { FaultInjector } from './faults.js';
 import { GrpcError } from './grpcServer.js';
+import type { LiveCatalog } from './live/liveCatalog.js';
 import { Recipient } from './recipient.js';
 import type { AuthTokens, Balances, Sessions } from './sessions.js';
 
@@ -54,6 +55,9 @@ export interface Counters {
   /** BYOC jobs answered 200 / rejected. */
   byocRequests: number;
   byocRejected: number;
+  /** POST /payment answered 200 / rejected. */
+  payments: number;
+  paymentsRejected: number;
 }
 
 export interface NodeConfig {
@@ -72,6 +76,8 @@ export interface NodeConfig {
   ai?: AiCatalog;
   /** BYOC capabilities, if any. */
   byoc?: ByocRegistry;
+  /** Live-video-to-video models and price, if live is served. */
+  live?: LiveCatalog;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -101,6 +107,8 @@ export class OrchestratorNode {
     aiRejected: 0,
     byocRequests: 0,
     byocRejected: 0,
+    payments: 0,
+    paymentsRejected: 0,
   };
   readonly address: Address;
   private price: Rational;
@@ -113,17 +121,19 @@ export class OrchestratorNode {
     this.address = cfg.signer?.address ?? ZERO_ADDRESS;
   }
 
-  /** Advertised capabilities: the default set plus served AI capabilities with their models and live in-use counts. */
+  /** Advertised capabilities: the default set plus served AI and live capabilities with their models and in-use counts. */
   get capabilities(): Capabilities {
-    const ai = this.cfg.ai;
+    const { ai, live } = this.cfg;
     const capacities = new Map(DEFAULT_CAPABILITIES.map((id) => [id, 1]));
     for (const [id, n] of ai?.capacities() ?? []) capacities.set(id, n);
+    for (const [id, n] of live?.capacities() ?? []) capacities.set(id, n);
+    const perCapability = new Map([...(ai?.perCapability() ?? []), ...(live?.perCapability() ?? [])]);
     return buildCapabilities({
       ids: [...capacities.keys()],
       mandatories: [Capability.AuthToken],
       capacities,
       version: DEVNET_VERSION,
-      ...(ai ? { perCapability: ai.perCapability() } : {}),
+      ...(perCapability.size > 0 ? { perCapability } : {}),
     });
   }
 
@@ -143,8 +153,8 @@ export class OrchestratorNode {
 
   /**
    * A fresh OrchestratorInfo for `sender` with a new auth token (callers may swap the token). With job caps
-   * (GetOrchestrator) the price is the AI quote for them when positive; without caps the reply lists
-   * capabilities_prices (go-livepeer priceInfo / GetCapabilitiesPrices).
+   * (GetOrchestrator, POST /payment) the price is the AI + live quote for them when positive; without caps the reply
+   * lists capabilities_prices (go-livepeer priceInfo / GetCapabilitiesPrices).
    */
   async orchestratorInfo(sender: Uint8Array, sessionId?: string, jobCaps?: Capabilities | null): Promise<OrchestratorInfo> {
     const info = create(OrchestratorInfoSchema, {
@@ -155,14 +165,14 @@ export class OrchestratorNode {
     });
     if (!this.cfg.offchain && this.cfg.recipient) {
       let price = this.sessionPrice(toChecksumAddress(sender), sessionId);
-      if (jobCaps && this.cfg.ai) {
-        const quote = this.cfg.ai.quote(jobCaps);
+      if (jobCaps) {
+        const quote = (this.cfg.ai?.quote(jobCaps) ?? Rational.ZERO).add(this.cfg.live?.quote(jobCaps) ?? Rational.ZERO);
         if (quote.sign() > 0) price = quote;
       }
       info.priceInfo = priceInfo(price);
       info.ticketParams = await this.cfg.recipient.ticketParams(sender, price);
       if (jobCaps === null) {
-        const all = [...(this.cfg.ai?.prices() ?? []), ...(this.cfg.byoc?.prices() ?? [])];
+        const all = [...(this.cfg.ai?.prices() ?? []), ...(this.cfg.live?.prices() ?? []), ...(this.cfg.byoc?.prices() ?? [])];
         info.capabilitiesPrices = all.map((p) => priceInfo(p.price, p.capability, p.constraint));
       }
     }

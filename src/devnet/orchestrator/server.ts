@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Hex } from 'viem';
 import type { Address } from '../../lib/protocol/address.js';
 import { resolveFfmpeg } from '../../lib/media/ffmpeg.js';
-import { createDevnetLive, type DevnetLiveOptions } from './live/liveRoutes.js';
+import { createDevnetLive, type DevnetLive, type DevnetLiveOptions, type DevnetLiveStats, liveCatalog } from './live/liveRoutes.js';
+import { servePayment } from './live/livePayment.js';
 import { localSigner, privateKeyToAddress } from '../../lib/protocol/signer.js';
 import { generateSelfSignedCert } from './cert.js';
 import { type ChainConfig, type ChainView, realChain, simulatedChain } from './chainView.js';
@@ -29,6 +30,8 @@ export type { Clock } from './clock.js';
 export type { DevnetLogger } from './orchestratorNode.js';
 export type { FaultConfig, FaultController, FaultState, Latency } from './faults.js';
 export type { AiModelConfig, AiPipelineConfig, DevnetAiOptions, DevnetByocOptions, UnitPrice } from './ai/config.js';
+export type { DevnetLiveOptions, DevnetLiveStats } from './live/liveRoutes.js';
+export type { LiveStreamStats } from './live/liveStreams.js';
 export { defaultDevnetAi } from './ai/config.js';
 
 export interface DevnetOrchestratorOptions {
@@ -73,7 +76,10 @@ export interface DevnetOrchestratorOptions {
   onDie?: () => void;
   /** AI pipelines served by devnet runners (POST /<pipeline>); see defaultDevnetAi(). */
   ai?: DevnetAiOptions;
-  /** Live video-to-video (noop, devnet/negate, devnet/hue) with a trickle server at /ai/trickle/. */
+  /**
+   * Live video-to-video (capability 35: noop, devnet/negate, devnet/hue) with a trickle server at /ai/trickle/,
+   * paid starts, balance debits per input segment and POST /payment top-ups.
+   */
   live?: DevnetLiveOptions;
   /** BYOC capabilities served by built-in devnet handlers; more can be registered at run time. */
   byoc?: DevnetByocOptions[];
@@ -108,6 +114,11 @@ export interface DevnetOrchestratorStats {
   /** BYOC jobs answered 200 / rejected. */
   byocRequests: number;
   byocRejected: number;
+  /** POST /payment answered 200 / rejected. */
+  payments: number;
+  paymentsRejected: number;
+  /** Live streams and their accounting (with the live option). */
+  live?: DevnetLiveStats;
 }
 
 export interface DevnetOrchestrator {
@@ -270,12 +281,17 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
   });
   const port = (server.address() as AddressInfo).port;
   const serviceUri = `https://${formatHost(host)}:${port}`;
-  const live = opts.live ? createDevnetLive({ ...opts.live, serviceUri, ffmpeg, log: (m) => logger.info(m) }) : undefined;
+  // The catalog advertises the streams in use; they live in `live`, created once the node exists.
+  const liveRef: { live?: DevnetLive } = {};
+  const catalog = opts.live ? liveCatalog(opts.live, (p) => liveRef.live?.inUse(p) ?? 0) : undefined;
+  const tokens = new AuthTokens(clock, opts.authTokenTtlMs ?? 30 * 60 * 1000);
   const n = new OrchestratorNode(
-    { serviceUri, offchain, signer, chain, recipient, clock, tokens: new AuthTokens(clock, opts.authTokenTtlMs ?? 30 * 60 * 1000), sessions, balances, faults, logger, ...(ai ? { ai } : {}), byoc },
+    { serviceUri, offchain, signer, chain, recipient, clock, tokens, sessions, balances, faults, logger, ...(ai ? { ai } : {}), byoc, ...(catalog ? { live: catalog } : {}) },
     { pricePerUnit: opts.pricePerUnit, pixelsPerUnit: opts.pixelsPerUnit },
   );
   ref.node = n;
+  const live = opts.live && catalog ? createDevnetLive(opts.live, { serviceUri, node: n, catalog, faults, clock, ffmpeg, onDie: die, log: (m) => logger.info(m) }) : undefined;
+  liveRef.live = live;
   const methods = {
     GetOrchestrator: (b: Uint8Array) => n.getOrchestrator(b),
     EndTranscodingSession: (b: Uint8Array) => n.endTranscodingSession(b),
@@ -307,6 +323,9 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
       aiInUse: Object.fromEntries((ai?.entries() ?? []).map((m) => [`${m.pipeline}/${m.modelId}`, m.inUse])),
       byocRequests: n.counters.byocRequests,
       byocRejected: n.counters.byocRejected,
+      payments: n.counters.payments,
+      paymentsRejected: n.counters.paymentsRejected,
+      ...(live ? { live: live.stats() } : {}),
     };
   };
 
@@ -315,6 +334,7 @@ export async function startDevnetOrchestrator(opts: DevnetOrchestratorOptions): 
     if (isGrpcRequest(req)) return serveUnary(req, res, 'net.Orchestrator', methods);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/segment') return serveSegment(segmentCtx, req, res);
+    if (path === '/payment') return servePayment(n, req, res);
     if (live && (await live.route(req, res, path))) return;
     const pipeline = path.slice(1);
     if (aiCtx && isAiPipeline(pipeline)) return serveAi(aiCtx, req, res, pipeline);

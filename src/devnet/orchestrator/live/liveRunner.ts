@@ -2,7 +2,11 @@
 // (live-ai.md §j.4): input read from the gateway's channel (from -2), each segment transformed and published as one
 // output segment (from seq 0), control read from -2 (keepalives ignored, the rest become the params), events published
 // as `{"event":…, "queue_event_type":…}` with a status every interval and the runner's stream_trace events.
+// Injected faults (stalled output, silent events, slow output) are read per segment and per event, so a change
+// reaches running streams at once.
 import { spawn } from 'node:child_process';
+import { sleep } from '../../../lib/sleep.js';
+import type { LiveFaults } from '../faults.js';
 import { TricklePublisher } from '../../../lib/trickle/publisher.js';
 import { TrickleSubscriber } from '../../../lib/trickle/subscriber.js';
 import type { TrickleAgents } from '../../../lib/trickle/transport.js';
@@ -31,7 +35,13 @@ export interface LiveRunnerOptions {
   /** Status event period (ai-runner: 10 s). */
   readonly statusIntervalMs?: number;
   readonly onError?: (message: string) => void;
+  /** The faults in force now (none when absent). */
+  readonly faults?: () => LiveFaults;
+  /** Called after each output segment was published (dieAfter counts them). */
+  readonly onOutput?: () => void;
 }
+
+const NO_FAULTS: LiveFaults = { stallOutput: false, stopEvents: false, slowMs: 0 };
 
 export interface LiveRunner {
   /** Segments in and out so far. */
@@ -68,16 +78,19 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
   let params = opts.params;
   let inCount = 0;
   let outCount = 0;
-  let stopped = false;
+  let stopped: Promise<void> | undefined;
+  const stopping = new AbortController();
+  const faults = opts.faults ?? (() => NO_FAULTS);
   // Events go out one at a time, in order.
   let eventChain: Promise<unknown> = Promise.resolve();
   const emit = (event: Record<string, unknown>, queue = 'ai_stream_events') => {
+    if (faults().stopEvents) return;
     const body = JSON.stringify({ queue_event_type: queue, event: { ...event, stream_id: opts.streamId, request_id: opts.requestId, timestamp: Date.now() } });
     eventChain = eventChain.then(() => events.publish(Buffer.from(body))).catch((err: unknown) => opts.onError?.(`events: ${(err as Error).message}`));
   };
   const trace = (type: string) => emit({ type: 'stream_trace', stream_trace_type: type });
   trace('runner_receive_stream_request');
-  const status = () => emit({ type: 'status', state: stopped ? 'OFFLINE' : 'ONLINE', pipeline: opts.pipeline, params, input_segments: inCount, output_segments: outCount }, 'ai_stream_status');
+  const status = () => emit({ type: 'status', state: stopped !== undefined ? 'OFFLINE' : 'ONLINE', pipeline: opts.pipeline, params, input_segments: inCount, output_segments: outCount }, 'ai_stream_status');
   status();
   const statusTimer = setInterval(status, opts.statusIntervalMs ?? 10_000);
   statusTimer.unref();
@@ -116,12 +129,18 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
         opts.onError?.(`transform: ${(err as Error).message}`);
         continue;
       }
+      const slowMs = faults().slowMs;
+      if (slowMs > 0) await sleep(slowMs, stopping.signal);
+      // Stalled: the input was read (and counted) but nothing comes out.
+      if (stopped !== undefined || faults().stallOutput) continue;
       const r = await output.publish(out).catch((err: unknown) => {
         opts.onError?.(`output: ${(err as Error).message}`);
         return null;
       });
       if (!r) return;
-      if (r.ok && ++outCount === 1) trace('runner_send_first_processed_segment');
+      if (!r.ok) continue;
+      if (++outCount === 1) trace('runner_send_first_processed_segment');
+      opts.onOutput?.();
     }
   };
 
@@ -129,17 +148,18 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
 
   return {
     counts: () => ({ input: inCount, output: outCount }),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(statusTimer);
-      input.close();
-      control.close();
-      await eventChain;
-      // On stop the runner closes the channels it publishes (§j.4).
-      await Promise.all([output.close(), events.close()]);
-      await running;
-    },
+    // Idempotent: every caller waits for the same stop.
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping.abort();
+        clearInterval(statusTimer);
+        input.close();
+        control.close();
+        await eventChain;
+        // On stop the runner closes the channels it publishes (§j.4).
+        await Promise.all([output.close().catch(() => undefined), events.close().catch(() => undefined)]);
+        await running;
+      })()),
   };
 }
 
