@@ -105,7 +105,7 @@ export class LiveGateway {
         for (const out of entry.outputs) out.write(data, restart);
       },
       onEnded: (reason) => this.onEnded(entry, reason),
-      log: (level, msg, fields) => this.deps.log[level]({ module: 'live', ...fields }, msg),
+      log: (level, msg, fields) => this.deps.log[level]({ ...fields }, msg),
     });
     (entry as { stream: LiveStream }).stream = stream;
     this.live.set(spec.stream, entry);
@@ -121,7 +121,7 @@ export class LiveGateway {
       throw err;
     }
     void entry.ingest?.done.then((why) => stream.stop(why));
-    this.deps.log.info({ module: 'live', stream: spec.stream, streamId: spec.streamId, pipeline: spec.pipeline, source: spec.origin }, 'live AI stream started');
+    this.deps.log.info({ stream: spec.stream, streamId: spec.streamId, pipeline: spec.pipeline, source: spec.origin }, 'live AI stream started');
     return this.view(stream);
   }
 
@@ -131,12 +131,12 @@ export class LiveGateway {
     try {
       spec = parseRtmpStart(publish.key, publish.query);
     } catch (err) {
-      this.deps.log.warn({ module: 'live', err: (err as Error).message }, 'live AI publish refused');
+      this.deps.log.warn({ err: (err as Error).message }, 'live AI publish refused');
       publish.close();
       return;
     }
     this.start(spec, publish).catch((err: unknown) => {
-      this.deps.log.warn({ module: 'live', stream: spec.stream, err: (err as Error).message }, 'live AI publish not started: input dropped');
+      this.deps.log.warn({ stream: spec.stream, err: (err as Error).message }, 'live AI publish not started: input dropped');
       publish.close();
     });
   }
@@ -155,7 +155,7 @@ export class LiveGateway {
     this.ended.push(s);
     if (this.ended.length > ENDED_KEPT) this.ended.shift();
     this.gauge(s.spec.pipeline);
-    this.deps.log.info({ module: 'live', stream: s.spec.stream, reason }, 'live AI stream ended');
+    this.deps.log.info({ stream: s.spec.stream, reason }, 'live AI stream ended');
   }
 
   private gauge(pipeline: string): void {
@@ -224,7 +224,7 @@ export class LiveGateway {
       const terminated = new Set(await sendHeartbeat(url, parseHeaderList(this.deps.config.get('liveHeartbeatHeaders')), ids));
       for (const e of [...this.live.values()]) if (terminated.has(e.stream.spec.streamId)) void e.stream.stop('stream terminated: credit_exhaustion');
     } catch (err) {
-      this.deps.log.warn({ module: 'live', err: (err as Error).message }, 'live AI heartbeat failed');
+      this.deps.log.warn({ err: (err as Error).message }, 'live AI heartbeat failed');
     }
   }
 

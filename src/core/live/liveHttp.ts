@@ -81,7 +81,7 @@ async function start(deps: LiveHttpDeps, req: IncomingMessage, res: ServerRespon
     } catch (err) {
       if (err instanceof GwError && err.code === 'forbidden') throw err;
       // go-livepeer answers the hook 200 and signals the failure by kicking the input and in the status.
-      deps.log.warn({ module: 'live', stream: spec.stream, err: (err as Error).message }, 'live stream from MediaMTX not started');
+      deps.log.warn({ stream: spec.stream, err: (err as Error).message }, 'live stream from MediaMTX not started');
       void kickMediaMtx(deps, spec.mediaMtx);
     }
     res.writeHead(200).end();
@@ -133,9 +133,9 @@ async function kickMediaMtx(deps: LiveHttpDeps, src: { sourceId: string; sourceT
   const password = deps.live.mediaMtxPassword();
   try {
     const res = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` }, signal: AbortSignal.timeout(5000) });
-    if (!res.ok) deps.log.warn({ module: 'live', status: res.status }, 'MediaMTX kick refused');
+    if (!res.ok) deps.log.warn({ status: res.status }, 'MediaMTX kick refused');
   } catch (err) {
-    deps.log.warn({ module: 'live', err: (err as Error).message }, 'MediaMTX API unreachable: the input was not kicked');
+    deps.log.warn({ err: (err as Error).message }, 'MediaMTX API unreachable: the input was not kicked');
   }
 }
 
@@ -155,8 +155,8 @@ async function smoketest(deps: LiveHttpDeps, req: IncomingMessage, res: ServerRe
     return sendText(res, 400, (err as Error).message);
   }
   const p = spawn(deps.ffmpeg, smoketestArgs(url, seconds), { stdio: 'ignore' });
-  p.once('error', (err) => deps.log.warn({ module: 'live', err: err.message }, 'smoketest ffmpeg failed'));
-  p.once('exit', (code) => deps.log.info({ module: 'live', code, url: redact(url) }, 'smoketest ended'));
+  p.once('error', (err) => deps.log.warn({ err: err.message }, 'smoketest ffmpeg failed'));
+  p.once('exit', (code) => deps.log.info({ code, url: redact(url) }, 'smoketest ended'));
   res.writeHead(200).end();
 }
 
