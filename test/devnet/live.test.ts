@@ -96,9 +96,9 @@ describe('devnet live-video-to-video', () => {
     const streamIds = new Set<string>();
     const collecting = (async () => {
       for (let seg = await events.read(); seg; seg = await events.read()) {
-        const msg = JSON.parse(await text(seg.body)) as { queue_event_type: string; event: { type: string; stream_trace_type?: string; stream_id: string } };
+        const msg = JSON.parse(await text(seg.body)) as { queue_event_type: string; event: { type: string; stream_id: string } };
         streamIds.add(msg.event.stream_id);
-        types.push(msg.event.type === 'stream_trace' ? msg.event.stream_trace_type! : `${msg.queue_event_type}:${msg.event.type}`);
+        types.push(msg.queue_event_type === 'stream_trace' ? msg.event.type : `${msg.queue_event_type}:${msg.event.type}`);
       }
     })();
     const out = new TrickleSubscriber({ url: urls.subscribe_url, start: 0 });

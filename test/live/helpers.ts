@@ -3,8 +3,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { httpRequest } from '../helpers/gateway.js';
 
-/** Publishes `color` (RRGGBB) at 160×120, 15 fps, 1 s GOPs, with a sine tone, in real time until stopped. */
-export function publishColor(url: string, color: string, opts: { seconds?: number } = {}): ChildProcess {
+/** Publishes `color` (RRGGBB) at 160×120, 15 fps, 1 s GOPs, with a sine tone, in real time until stopped; `listen` serves one RTMP client instead. */
+export function publishColor(url: string, color: string, opts: { seconds?: number; listen?: boolean } = {}): ChildProcess {
   const p = spawn(
     'ffmpeg',
     [
@@ -13,7 +13,7 @@ export function publishColor(url: string, color: string, opts: { seconds?: numbe
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
       '-t', String(opts.seconds ?? 120),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url,
+      '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', ...(opts.listen ? ['-listen', '1'] : []), url,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -87,7 +87,8 @@ export class LiveSession {
     const common = opts.agents ? { agents: opts.agents } : {};
     // A dead orchestrator is noticed by the reads failing in a row: keep that short (a second and a half).
     this.output = new TrickleSubscriber({ url: opts.channels.subscribeUrl, start: -1, maxErrors: 5, retryDelayMs: 300, ...common });
-    this.events = new TrickleSubscriber({ url: opts.channels.eventsUrl, start: -1, maxErrors: 7, retryDelayMs: 300, ...common });
+    // From the channel's start: the runner's first events (runner_receive_stream_request) precede our subscription.
+    this.events = new TrickleSubscriber({ url: opts.channels.eventsUrl, start: 0, maxErrors: 7, retryDelayMs: 300, ...common });
   }
 
   /** True once the session has ended. */

@@ -5,6 +5,8 @@
 // Injected faults (stalled output, silent events, slow output) are read per segment and per event, so a change
 // reaches running streams at once.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { inspectTs } from '../../../lib/media/mpegts.js';
 import { sleep } from '../../../lib/sleep.js';
 import type { LiveFaults } from '../faults.js';
 import { TricklePublisher } from '../../../lib/trickle/publisher.js';
@@ -88,9 +90,42 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
     const body = JSON.stringify({ queue_event_type: queue, event: { ...event, stream_id: opts.streamId, request_id: opts.requestId, timestamp: Date.now() } });
     eventChain = eventChain.then(() => events.publish(Buffer.from(body))).catch((err: unknown) => opts.onError?.(`events: ${(err as Error).message}`));
   };
-  const trace = (type: string) => emit({ type: 'stream_trace', stream_trace_type: type });
+  // ai-runner's traces: the subtype is the event's type, on the stream_trace queue.
+  const trace = (type: string) => emit({ type }, 'stream_trace');
+  const startTime = Date.now();
+  const io = { lastInput: null as number | null, lastOutput: null as number | null, inFps: 0, outFps: 0, paramsAt: null as number | null, paramsSent: false };
   trace('runner_receive_stream_request');
-  const status = () => emit({ type: 'status', state: stopped !== undefined ? 'OFFLINE' : 'ONLINE', pipeline: opts.pipeline, params, input_segments: inCount, output_segments: outCount }, 'ai_stream_status');
+  // The shape of ai-runner's status (go-livepeer serves it as the status API body); last_params goes out once per change.
+  const status = () => {
+    const now = Date.now();
+    const state = stopped !== undefined ? 'OFFLINE' : io.lastInput !== null && now - io.lastInput > 10_000 ? 'DEGRADED_INPUT' : io.lastInput !== null && (io.lastOutput === null || now - io.lastOutput > 10_000) ? 'DEGRADED_INFERENCE' : io.lastInput === null ? 'LOADING' : 'ONLINE';
+    emit(
+      {
+        type: 'status',
+        pipeline: opts.pipeline,
+        start_time: startTime,
+        state,
+        last_state_update_time: now,
+        input_status: { last_input_time: io.lastInput, fps: io.inFps },
+        inference_status: {
+          last_output_time: io.lastOutput,
+          fps: io.outFps,
+          last_params_update_time: io.paramsAt,
+          last_params: io.paramsSent ? null : params,
+          last_params_hash: paramsHash(params),
+          last_error_time: null,
+          last_error: null,
+          last_restart_time: null,
+          last_restart_logs: null,
+          restart_count: 0,
+        },
+        input_segments: inCount,
+        output_segments: outCount,
+      },
+      'ai_stream_status',
+    );
+    io.paramsSent = true;
+  };
   status();
   const statusTimer = setInterval(status, opts.statusIntervalMs ?? 10_000);
   statusTimer.unref();
@@ -104,6 +139,8 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
         const msg = JSON.parse(text) as Record<string, unknown>;
         if (msg.keep === 'alive') continue;
         params = msg;
+        io.paramsAt = Date.now();
+        io.paramsSent = false;
       } catch {
         opts.onError?.(`control: not JSON: ${text.slice(0, 80)}`);
       }
@@ -120,6 +157,8 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
       const bytes = await collect(seg.body);
       if (bytes.length === 0) continue;
       inCount++;
+      io.lastInput = Date.now();
+      io.inFps = segmentFps(bytes) ?? io.inFps;
       if (inCount === 1) trace('runner_receive_first_ingest_segment');
       const filter = liveFilter(opts.pipeline, params);
       let out: Buffer;
@@ -139,6 +178,8 @@ export async function startLiveRunner(opts: LiveRunnerOptions): Promise<LiveRunn
       });
       if (!r) return;
       if (!r.ok) continue;
+      io.lastOutput = Date.now();
+      io.outFps = segmentFps(out) ?? io.outFps;
       if (++outCount === 1) trace('runner_send_first_processed_segment');
       opts.onOutput?.();
     }
@@ -187,4 +228,23 @@ function transform(ffmpeg: string, input: Buffer, filter: string): Promise<Buffe
     p.stdin.on('error', () => undefined);
     p.stdin.end(input);
   });
+}
+
+/** md5 of the params as sorted JSON (ai-runner's last_params_hash). */
+function paramsHash(params: Record<string, unknown>): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  return createHash('md5').update(JSON.stringify(sorted(params))).digest('hex');
+}
+
+/** Frames per second of a segment from its video timestamps. */
+function segmentFps(ts: Uint8Array): number | undefined {
+  try {
+    const info = inspectTs(ts);
+    if (info.minVideoPts === null || info.maxVideoPts === null || info.videoFrames < 2) return undefined;
+    const span = info.maxVideoPts - info.minVideoPts;
+    return span > 0 ? Math.round(((info.videoFrames - 1) / span) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
 }
