@@ -35,6 +35,8 @@ export interface TestAiGateway {
   readonly metrics: Registry;
   readonly sender?: TicketSender;
   readonly payments?: LocalPaymentSource;
+  /** What pays orchestrators: the local key, the remote signer, or null off-chain. */
+  readonly paymentSource: PaymentSource | null;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startAiGateway(
     metrics,
     ...(sender ? { sender } : {}),
     ...(local ? { payments: local } : {}),
+    paymentSource: payments,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
