@@ -33,6 +33,12 @@ export abstract class GwCommand extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own JSON form of a usage error dumps the whole parser context and exits 1: keep our shape and exit 2
+    if (err.oclif?.exit === 2 && this.jsonEnabled()) {
+      process.exitCode = 2;
+      this.logJson({ error: { code: 'usage' satisfies ErrorCode, kind: 'user', message: err.message } });
+      return undefined;
+    }
     if (err.oclif?.exit === 2 || err instanceof Errors.CLIError) return super.catch(err);
     const internal = isInternalError(err);
     const code: ErrorCode = err instanceof GwError ? err.code : 'internal';
