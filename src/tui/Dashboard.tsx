@@ -18,7 +18,7 @@ export interface DashboardProps {
   readonly width?: number;
   readonly height?: number;
   readonly interactive?: boolean;
-  /** Panel shown first (0–5). */
+  /** Panel shown first (0–6). */
   readonly initialTab?: number;
 }
 

@@ -35,7 +35,7 @@ export interface FeedOptions {
   readonly now?: () => number;
 }
 
-const SNAPSHOT_PARTS = ['status', 'config', 'orchestrators', 'sessions', 'tickets', 'failovers'] as const;
+const SNAPSHOT_PARTS = ['status', 'config', 'orchestrators', 'sessions', 'tickets', 'failovers', 'live'] as const;
 
 /** Follows one daemon (per data dir) until the signal aborts. */
 export class DashboardFeed {
@@ -204,6 +204,9 @@ export async function fetchSnapshot(
       case 'failovers':
         snap.failovers = (v as { failovers: Snapshot['failovers'] }).failovers;
         break;
+      case 'live':
+        snap.live = v as Snapshot['live'];
+        break;
       case 'session':
         snap.sessionDetail = v as Snapshot['sessionDetail'];
         break;
@@ -227,6 +230,8 @@ function call(client: ControlClient, part: (typeof SNAPSHOT_PARTS)[number]): Pro
       return client.tickets(100);
     case 'failovers':
       return client.failovers(100);
+    case 'live':
+      return client.liveStreams();
   }
 }
 

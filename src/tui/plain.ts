@@ -27,6 +27,7 @@ export function plainStatus(view: DashboardView, dataDir: string): string {
     `  deposit ${o.deposit} · reserve ${o.reserve} · sender ${o.senderState}`,
     `  EV ${o.evPerMinute} · runway ${o.runway} · tickets ${o.ticketsPerSec}/s · ${view.tickets.totalTickets} tickets, EV ${view.tickets.totalEv} in total`,
   ];
+  if (view.live.length > 0) lines.push(`  live AI ${o.live}: ${view.live.map((l) => `${l.stream} ${l.state} ${l.pipeline}`).join(', ')}`);
   const f = view.failovers[0];
   if (f) lines.push(`  failovers ${view.failovers.length}, last ${f.at} ${f.sessionId}: ${f.from} → ${f.to} (${f.reason})`);
   for (const a of view.alerts) lines.push(`  ALERT ${a.severity} ${a.alert}: ${a.message} (${a.at})`);

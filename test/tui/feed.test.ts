@@ -87,9 +87,11 @@ describe('feed against a real daemon', () => {
     expect(st.status?.mode).toBe('off-chain');
     expect(st.configEntries?.some((e) => e.key === 'maxPricePerUnit')).toBe(true);
     // each list endpoint is either served or recorded as missing (404), never fatal
-    for (const part of ['orchestrators', 'sessions', 'tickets', 'failovers'] as const) {
+    for (const part of ['orchestrators', 'sessions', 'tickets', 'failovers', 'live'] as const) {
       expect(sink.served.has(part), part).toBe(!st.missing.has(part));
     }
+    // this daemon has live AI: the Live AI panel starts from its (empty) list, not from "unknown"
+    expect(st.liveStreams).toEqual([]);
     expect(sink.states.slice(0, 1)).toEqual(['down']);
     const view = buildView(st, sink.store.connectionInfo, Date.now());
     expect(view.overview.mode).toBe('off-chain');

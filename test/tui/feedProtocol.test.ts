@@ -80,7 +80,7 @@ describe('feed protocol edges (a minimal control API on 127.0.0.1)', () => {
     expect(lastEventIds.slice(0, 3)).toEqual(['0', '2', '4']);
     expect(states).toContain('live');
     expect(states).toContain('reconnecting');
-    expect([...store.state.missing].sort()).toEqual(['config', 'failovers', 'orchestrators', 'sessions', 'tickets']);
+    expect([...store.state.missing].sort()).toEqual(['config', 'failovers', 'live', 'orchestrators', 'sessions', 'tickets']);
     // each missing endpoint is asked once per connection, not every poll
     expect(hits.get('/v1/orchestrators')).toBeLessThanOrEqual(streams);
     expect(store.state.status?.pid).toBe(STATUS.pid);

@@ -54,7 +54,11 @@ describe('keyboard', () => {
     await press('6');
     expect(frame()).toContain('Log  level ≥ info');
     await press(KEY.tab);
+    expect(frame()).toContain('Live AI  0 running · 0 total');
+    await press(KEY.tab);
     expect(frame()).toContain('Gateway   on-chain');
+    await press('7');
+    expect(frame()).toContain('Live AI  0 running');
   });
 
   it('Enter opens the selected session, Esc closes it; the feed is told which session to poll', async () => {

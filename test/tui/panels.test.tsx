@@ -145,7 +145,7 @@ describe('panels rendered from the recorded event sequence at 80×24', () => {
       [100, 30],
       [132, 40],
     ] as const) {
-      for (let tab = 0; tab < 6; tab++) expectFits(frameOf(fixtureView(), tab, { width: w, height: h }), w, h);
+      for (let tab = 0; tab < 7; tab++) expectFits(frameOf(fixtureView(), tab, { width: w, height: h }), w, h);
     }
     // at 132 columns the orchestrator table has room for the address and latency columns
     expect(frameOf(fixtureView(), 2, { width: 132, height: 30 }).join('\n')).toMatch(/orch-b\.test:8935\s+0xbbbb…2222\s+1 ≤ cap\s+—\s+888ms/);

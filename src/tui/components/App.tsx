@@ -8,6 +8,7 @@ import { DaemonDown } from './DaemonDown.js';
 import { FailoversPanel } from './FailoversPanel.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { handleKey, initialUi, type KeyContext, type UiState } from './keymap.js';
+import { LivePanel } from './LivePanel.js';
 import { filterLevel } from './logLevels.js';
 import { LogPanel } from './LogPanel.js';
 import { OrchestratorsPanel } from './OrchestratorsPanel.js';
@@ -73,8 +74,9 @@ export function App(props: AppProps) {
   const failovers = filterRows(view.failovers, ui.filters[3] ?? '');
   const tickets = filterRows(view.tickets.recent, ui.filters[4] ?? '');
   const logs = filterRows(filterLevel(view.logs, ui.minLevel), ui.filters[5] ?? '');
+  const live = filterRows(view.live, ui.filters[6] ?? '');
   const ctx = useRef<KeyContext>({ counts: [], sessionKeys: [] });
-  ctx.current = { counts: [0, sessions.length, orchestrators.length, failovers.length, tickets.length, logs.length], sessionKeys: sessions.map((s) => s.key) };
+  ctx.current = { counts: [0, sessions.length, orchestrators.length, failovers.length, tickets.length, logs.length, live.length], sessionKeys: sessions.map((s) => s.key) };
   const latestView = useRef(props.view);
   latestView.current = props.view;
 
@@ -128,7 +130,8 @@ export function App(props: AppProps) {
     );
   else if (tab === 3) body = <FailoversPanel rows={failovers} total={view.failovers.length} selected={sel(3)} width={width} height={bodyH} theme={props.theme} />;
   else if (tab === 4) body = <TicketsPanel tickets={view.tickets} recent={tickets} selected={sel(4)} width={width} height={bodyH} theme={props.theme} />;
-  else body = <LogPanel rows={logs} minLevel={minLevel} anchor={logAnchor} width={width} height={bodyH} theme={props.theme} />;
+  else if (tab === 5) body = <LogPanel rows={logs} minLevel={minLevel} anchor={logAnchor} width={width} height={bodyH} theme={props.theme} />;
+  else body = <LivePanel rows={live} total={view.live.length} selected={sel(6)} width={width} height={bodyH} theme={props.theme} missing={view.missing.includes('live')} />;
 
   return (
     <Box flexDirection="column" width={width} height={height}>

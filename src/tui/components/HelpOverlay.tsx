@@ -3,7 +3,7 @@ import { truncate } from '../store/format.js';
 
 const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['Tab / ← →', 'next / previous panel (Shift+Tab goes back)'],
-  ['1 … 6', 'jump to a panel'],
+  ['1 … 7', 'jump to a panel (7: Live AI)'],
   ['↑ ↓  j k', 'move the selection (PgUp / PgDn by ten)'],
   ['Enter', 'open the selected session (segments, failovers, tickets)'],
   ['Esc', 'close the detail or clear the filter'],

@@ -29,6 +29,7 @@ export function overviewLines(o: OverviewView, width: number, theme: Theme, tick
     { text: '' },
     kv('Orchs', o.orchestrators),
     kv('Sessions', o.sessions),
+    kv('Live AI', o.live),
   ];
   return lines;
 }

@@ -88,7 +88,7 @@ export function handleKey(ui: UiState, input: string, key: KeyLike, ctx: KeyCont
   if (key.tab) return goTo(tab + (key.shift ? -1 : 1));
   if (key.rightArrow) return goTo(tab + 1);
   if (key.leftArrow) return goTo(tab - 1);
-  if (/^[1-6]$/.test(input)) return goTo(Number(input) - 1);
+  if (/^[1-9]$/.test(input) && Number(input) <= TABS.length) return goTo(Number(input) - 1);
   if (input === '?') return none({ ...ui, help: true });
   if (input === 'p') return { ui: { ...ui, paused: !ui.paused }, effects: [{ type: 'pause', paused: !ui.paused }] };
   if (input === 'x') return { ui, effects: [{ type: 'dismiss' }] };

@@ -3,7 +3,7 @@
  * It is mutated in place by the reducer (reduce.ts) so that one event costs O(1); views are derived from it
  * at render time (view.ts), at most ten times a second.
  */
-import type { ConfigEntry, FailoverView, SessionDetail, StatusResponse, TicketView } from '../../api/contract.js';
+import type { ConfigEntry, FailoverView, LiveStreamView, SessionDetail, StatusResponse, TicketView } from '../../api/contract.js';
 import type { AlertRaised, GatewayMode, LogLine } from '../../api/events.js';
 import { initialProjection, PROJECTION_CAPS, type ProjectionState } from '../../api/projection/index.js';
 import { Ring } from '../../lib/collections/ring.js';
@@ -54,7 +54,7 @@ export interface AlertEntry extends Omit<AlertRaised, 'type'> {
 }
 
 /** Which snapshot endpoints the daemon has: a 404 marks one as missing and it is then skipped. */
-export type SnapshotPart = 'status' | 'config' | 'orchestrators' | 'sessions' | 'tickets' | 'failovers' | 'session';
+export type SnapshotPart = 'status' | 'config' | 'orchestrators' | 'sessions' | 'tickets' | 'failovers' | 'live' | 'session';
 
 /**
  * Sessions, tickets and failovers are the projection's (src/api/projection), folded with the daemon's own
@@ -89,6 +89,8 @@ export interface DashboardState extends ProjectionState {
   serverTickets: TicketView[] | null;
   serverFailovers: FailoverView[] | null;
   configEntries: ConfigEntry[] | null;
+  /** Live AI streams as GET /v1/live last listed them (running, then recently ended); null until it answers. */
+  liveStreams: LiveStreamView[] | null;
   lastSeq: number;
   eventsApplied: number;
   lastEventAt: number;
@@ -120,6 +122,7 @@ export function createDashboardState(): DashboardState {
     serverTickets: null,
     serverFailovers: null,
     configEntries: null,
+    liveStreams: null,
     lastSeq: 0,
     eventsApplied: 0,
     lastEventAt: 0,

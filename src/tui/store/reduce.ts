@@ -6,6 +6,7 @@
 import type {
   ConfigResponse,
   FailoverView,
+  LiveStreamView,
   OrchestratorsResponse,
   SessionDetail,
   SessionView,
@@ -28,6 +29,7 @@ export interface Snapshot {
   readonly sessions?: readonly SessionView[];
   readonly tickets?: readonly TicketView[];
   readonly failovers?: readonly FailoverView[];
+  readonly live?: readonly LiveStreamView[];
   readonly sessionDetail?: SessionDetail;
   /** Endpoints that answered 404: the daemon does not have them (yet). */
   readonly missing?: readonly SnapshotPart[];
@@ -140,6 +142,8 @@ export function applySnapshot(state: DashboardState, snap: Snapshot): DashboardS
   }
   if (snap.tickets) state.serverTickets = [...snap.tickets];
   if (snap.failovers) state.serverFailovers = [...snap.failovers];
+  // the daemon's list is whole (its own fps, latency and swaps): polled, never pieced together from live.event
+  if (snap.live) state.liveStreams = [...snap.live];
   if (snap.sessionDetail) state.sessionDetail = { id: snap.sessionDetail.id, detail: snap.sessionDetail, at: snap.at };
   state.revision++;
   return state;
@@ -157,6 +161,7 @@ export function markDaemonRestarted(state: DashboardState, at: number): Dashboar
   state.daemonKey = null;
   state.serverTickets = null;
   state.serverFailovers = null;
+  state.liveStreams = null;
   state.sessionDetail = null;
   state.missing.clear();
   pushLog(state, at, 'warn', 'dashboard', 'the daemon restarted; sessions of the previous run are marked ended');

@@ -33,6 +33,7 @@ import {
   shortAddress,
   shortUri,
 } from './format.js';
+import { liveOverview, liveRows } from './liveView.js';
 import { runwayMs, spendRate } from './spend.js';
 
 export type * from './viewModel.js';
@@ -55,6 +56,7 @@ export function buildView(state: DashboardState, connection: ConnectionInfo, now
     cap: state.maxPricePerPixel ? `${formatPrice(state.maxPricePerPixel)} wei/px` : 'none (any price)',
     failovers: failoverRows(state),
     tickets: tickets(state, now, rate),
+    live: liveRows(state, now),
     logs: state.logs.toArray().map(logRow),
     alerts: state.alerts
       .newest(LIMITS.alerts)
@@ -111,6 +113,7 @@ function overview(state: DashboardState, now: number, rate: ReturnType<typeof sp
     ticketSpark: state.ticketWindow.countSeries(now),
     orchestrators: `${orchs.usable} usable, ${orchs.rejected} rejected (${orchs.known} known)`,
     sessions: `${sess.streams} streams, ${sess.aiJobs} AI jobs (${sess.active} active)`,
+    live: liveOverview(state),
   };
 }
 

@@ -33,6 +33,8 @@ export interface OverviewView {
   readonly ticketSpark: readonly number[];
   readonly orchestrators: string;
   readonly sessions: string;
+  /** "2 running, 1 ended · 1 swap", or why there is nothing to count. */
+  readonly live: string;
 }
 
 export interface SessionRow {
@@ -50,6 +52,36 @@ export interface SessionRow {
   readonly spend: string;
   readonly active: boolean;
   readonly age: string;
+}
+
+/** One live AI stream (GET /v1/live), as the Live AI panel shows it. */
+export interface LiveRow {
+  /** The stream name exactly as the daemon gave it; `stream` is the display form. */
+  readonly key: string;
+  readonly stream: string;
+  readonly streamId: string;
+  readonly pipeline: string;
+  readonly orchestrator: string;
+  /** gw's state: starting, running, swapping, ended. */
+  readonly state: string;
+  /** The runner's last reported state (ONLINE, DEGRADED_INFERENCE, …) or "—". */
+  readonly runner: string;
+  /** "15.0/14.8": input and output frames per second. */
+  readonly fps: string;
+  readonly latency: string;
+  readonly swaps: string;
+  /** The last swap's reason, "" without swaps. */
+  readonly lastSwap: string;
+  /** "from → to: reason" of the last swap, for the footer. */
+  readonly lastSwapDetail: string;
+  readonly spend: string;
+  /** The latest params as one line of JSON. */
+  readonly params: string;
+  readonly hlsUrl: string;
+  readonly age: string;
+  readonly active: boolean;
+  /** Why it ended, "" while it runs. */
+  readonly endReason: string;
 }
 
 export interface OrchestratorRow {
@@ -153,6 +185,7 @@ export interface DashboardView {
   readonly cap: string;
   readonly failovers: readonly FailoverRow[];
   readonly tickets: TicketsView;
+  readonly live: readonly LiveRow[];
   readonly logs: readonly LogRow[];
   readonly alerts: readonly AlertRow[];
   readonly detail: SessionDetailView | null;
