@@ -1,5 +1,6 @@
 // End to end, as an operator sees it: `gw dashboard` (the built CLI) in a real terminal (tmux, 120x40) following a
-// live daemon on the devnet while an RTMP stream runs, an orchestrator is killed, and the daemon is restarted.
+// live daemon on the devnet while an RTMP stream runs, an orchestrator is killed, a live AI stream shows on its tab,
+// and the daemon is restarted.
 // The same run scrapes /metrics (public with --metrics-public) to check the on-chain metrics move.
 import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
@@ -31,6 +32,7 @@ describe('gw dashboard in tmux, following a live devnet daemon', () => {
   let devnet: DevnetState;
   let flags: Record<string, SettingValue>;
   let publish: ResultPromise | undefined;
+  let publishLive: ResultPromise | undefined;
 
   /** Records the daemon's events (to know which orchestrator is in use). */
   const record = () => {
@@ -67,6 +69,7 @@ describe('gw dashboard in tmux, following a live devnet daemon', () => {
       reserve: ETH,
       ticketEV: FACE_VALUE / 2n,
       maxFaceValue: FACE_VALUE,
+      live: true,
     }));
     flags = {
       controlAddr: '127.0.0.1:0',
@@ -88,6 +91,7 @@ describe('gw dashboard in tmux, following a live devnet daemon', () => {
   afterAll(async () => {
     screen.kill();
     publish?.kill('SIGKILL');
+    publishLive?.kill('SIGKILL');
     follow?.abort();
     await stopDaemon({ paths, timeoutMs: 10_000 });
     await devnetDown(paths);
@@ -147,6 +151,20 @@ describe('gw dashboard in tmux, following a live devnet daemon', () => {
     expect(sumOf(after, 'livepeer_current_sessions_total')).toBe(1);
     // failover loses no segment (see the on-chain pipeline test); leave room for one slow one
     expect(sumOf(after, 'livepeer_success_rate')).toBeGreaterThan(0.9);
+
+    // Live AI: a stream published to the RTMP app `ai` shows up running, with its pipeline, on the Live AI tab.
+    publishLive = execa('ffmpeg', [
+      '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=15',
+      '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15',
+      '-f', 'flv', `${state.rtmp.replace(/\/live$/, '/ai')}/cam-ai?pipeline=noop`,
+    ], { reject: false });
+    screen.send('7');
+    await screen.waitForScreen(
+      (s) => /Live AI\s+1 running/.test(s) && s.split('\n').some((l) => l.includes('cam-ai') && l.includes('noop') && l.includes('running')),
+      'a running stream on the Live AI tab',
+      30_000,
+    );
+    publishLive.kill('SIGKILL');
 
     // Stop the daemon: the dashboard says so and keeps trying; start it again: it recovers.
     publish.kill('SIGKILL');
