@@ -233,6 +233,16 @@ export class AiSessionSelector {
     }
   }
 
+  /**
+   * Lets every suspended orchestrator back in and re-discovers now, for a caller with nothing else left: go-livepeer
+   * picks a suspended orchestrator rather than none, and one whose suspension ran out is back in the pools only
+   * after a refresh.
+   */
+  async forgiveSuspensions(): Promise<void> {
+    for (let i = 0; i < AI_PENALTY; i++) this.sus.beginRefresh();
+    await this.refresh();
+  }
+
   /** The request is done with the session (success, or an error that is not the orchestrator's fault). */
   complete(s: AiSession, latencyScore?: number): void {
     if (latencyScore !== undefined) s.latencyScore = latencyScore;

@@ -141,9 +141,9 @@ export class LiveGateway {
     });
   }
 
+  /** A session ended: an orchestrator to blame is suspended (the selector already has the session back). */
   private release(o: LiveOrchestrator, suspend: boolean, reason: string): void {
     if (suspend) o.selector.remove(o.session, reason);
-    else o.selector.complete(o.session);
   }
 
   private onEnded(entry: Entry, reason: string): void {

@@ -79,15 +79,26 @@ export async function selectLiveOrchestrator(
   const skip = new Set<string>(req.avoid);
   const held: AiSession[] = [];
   const errors = new Map<string, string>();
+  let forgiven = false;
+  const offered = new Set<string>();
   try {
     for (let i = 0; i < MAX_SELECTIONS; i++) {
       if (i > 0 && now() - started > budget) break;
       const s = await sel.select();
-      if (!s) break;
-      if (skip.has(s.uri) || (tries.get(s.uri) ?? 0) >= MAX_TRIES_PER_ORCH || (req.orchestratorFilter !== '' && !s.transcoder.includes(req.orchestratorFilter))) {
-        held.push(s);
+      const unusable = s !== undefined && (skip.has(s.uri) || (tries.get(s.uri) ?? 0) >= MAX_TRIES_PER_ORCH || (req.orchestratorFilter !== '' && !s.transcoder.includes(req.orchestratorFilter)));
+      if (s && unusable) held.push(s);
+      // The selector offers the same session again once the usable ones are gone: that is the end of this pool.
+      const exhausted = !s || (unusable && offered.has(s.uri));
+      if (s) offered.add(s.uri);
+      if (exhausted) {
+        if (forgiven) break;
+        // Only suspended orchestrators are left: a suspended one beats ending the stream.
+        forgiven = true;
+        offered.clear();
+        await sel.forgiveSuspensions();
         continue;
       }
+      if (!s || unusable) continue;
       tries.set(s.uri, (tries.get(s.uri) ?? 0) + 1);
       if (s.staleParams || needsRefresh(s, now(), deps.lastL1Block?.())) {
         const r = await sel.refreshSession(s);
@@ -99,7 +110,8 @@ export async function selectLiveOrchestrator(
       }
       try {
         const started = await startOn(deps, sel, s, req);
-        // The session stays "in use" on its selector for as long as the stream runs there.
+        // Back to the pool at once: an orchestrator's capacity, not the selector, limits its streams.
+        sel.complete(s);
         return started;
       } catch (err) {
         const msg = (err as Error).message;
