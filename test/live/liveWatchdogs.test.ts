@@ -11,7 +11,8 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   const live = { capacity: 2, statusIntervalMs: 500 };
-  [a, b] = await Promise.all([0, 1].map(() => startDevnetOrchestrator({ port: 0, pricePerUnit: 0n, pixelsPerUnit: 1n, offchain: true, live })));
+  const start = () => startDevnetOrchestrator({ port: 0, pricePerUnit: 0n, pixelsPerUnit: 1n, offchain: true, live });
+  [a, b] = await Promise.all([start(), start()]);
   gw = await startTestGateway({ orchAddr: [a.serviceUri, b.serviceUri], liveOutSegmentTimeout: 5000, liveEventsTimeout: 4000 });
 }, 60_000);
 
