@@ -73,7 +73,7 @@ export interface OrchestratorsResponse {
 /** One stream or AI job (GET /v1/sessions). */
 export interface SessionView {
   readonly id: string;
-  readonly kind: 'stream' | 'ai';
+  readonly kind: 'stream' | 'ai' | 'live';
   readonly orchestrator: string | null;
   readonly renditions: string[];
   readonly segmentsOk: number;

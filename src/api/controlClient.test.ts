@@ -53,6 +53,11 @@ describe('ControlClient', () => {
     await client.aiJob('job-1');
     await client.networkCapabilities(true);
     await client.aiSessionPoolsInfo();
+    await client.liveStreams().catch(() => undefined);
+    await client.liveStart({ stream: 's', rtmpUrl: 'rtmp://h/a/k' });
+    await client.liveStream('s');
+    await client.liveUpdate('s', { hue: 1 });
+    await client.liveStop('s');
     await client.account({ poolSize: 3 });
     for (const action of ['deposit', 'reserve', 'deposit-and-reserve', 'unlock', 'cancel-unlock', 'withdraw'] as const) await client.fund(action, { amountWei: 1n });
     await client.tx(hash);

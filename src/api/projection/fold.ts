@@ -50,6 +50,18 @@ export function projectEvent(state: ProjectionState, ev: GwEvent): ProjectionSta
     case 'orchestrator.selected':
       touchSession(state, ev.streamId, ev.ts).orchestrator = ev.orchestrator;
       break;
+    case 'live.event': {
+      // A live AI stream is a session of kind 'live', keyed as its failovers and tickets are (streamId, else name).
+      if (ev.queue !== 'stream_trace') break;
+      const id = ev.streamId || ev.stream;
+      if (ev.data.type === 'gateway_receive_stream_request') openSession(state, id, ev.ts, { kind: 'live', renditions: [] });
+      else if (ev.data.type === 'gateway_ingest_stream_closed') endSession(state, id, ev.ts, typeof ev.data.message === 'string' ? ev.data.message : 'ended');
+      else if (ev.data.type === 'gateway_receive_first_processed_segment') {
+        const url = (ev.data.orchestrator_info as { url?: unknown } | undefined)?.url;
+        if (typeof url === 'string' && url !== '') touchSession(state, id, ev.ts).orchestrator = url;
+      }
+      break;
+    }
     case 'failover': {
       const f = failoverEntry(ev);
       state.failovers.push(f);

@@ -28,7 +28,7 @@ export const PROJECTION_CAPS = {
   pendingAttempts: 64,
 } as const;
 
-export type SessionKind = 'stream' | 'ai';
+export type SessionKind = 'stream' | 'ai' | 'live';
 
 /** A segment's outcome as the projection keeps it: the wire record with its time as Unix ms. */
 export interface SegmentEntry extends Omit<SegmentRecord, 'at'> {
@@ -102,7 +102,7 @@ export interface ProjectionState {
   /** By id, in creation order (the oldest first, which is what eviction relies on). */
   readonly sessions: Map<string, SessionState>;
   /** Sessions in the order they ended, per kind, for the ended caps. May hold sessions already replaced. */
-  readonly endedOrder: { readonly stream: SessionState[]; readonly ai: SessionState[] };
+  readonly endedOrder: { readonly stream: SessionState[]; readonly ai: SessionState[]; readonly live: SessionState[] };
   readonly tickets: Ring<TicketEntry>;
   readonly failovers: Ring<FailoverEntry>;
 }
@@ -111,7 +111,7 @@ export interface ProjectionState {
 export function initialProjection(): ProjectionState {
   return {
     sessions: new Map(),
-    endedOrder: { stream: [], ai: [] },
+    endedOrder: { stream: [], ai: [], live: [] },
     tickets: new Ring(PROJECTION_CAPS.tickets),
     failovers: new Ring(PROJECTION_CAPS.failovers),
   };

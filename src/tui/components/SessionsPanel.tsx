@@ -34,7 +34,7 @@ export function SessionsPanel(p: SessionsPanelProps) {
       title={`Sessions  ${active} active · ${p.total} total${shown}   Enter: detail`}
       specs={SESSION_COLUMNS}
       rows={p.rows.map((r) => ({
-        cells: [r.kind === 'ai' ? `${r.id} (ai)` : r.id, r.orchestrator, r.renditions, r.ok, r.failed, r.p50, r.p95, r.success, r.spend],
+        cells: [r.kind === 'stream' ? r.id : `${r.id} (${r.kind})`, r.orchestrator, r.renditions, r.ok, r.failed, r.p50, r.p95, r.success, r.spend],
         dim: !r.active,
       }))}
       selected={p.selected}

@@ -41,7 +41,7 @@ export interface SessionRow {
   /** The session id exactly as the daemon gave it (for lookups); `id` is the display form. */
   readonly key: string;
   readonly id: string;
-  readonly kind: 'stream' | 'ai';
+  readonly kind: 'stream' | 'ai' | 'live';
   readonly orchestrator: string;
   readonly renditions: string;
   readonly ok: string;
