@@ -20,6 +20,7 @@ export default class Demo extends GwCommand {
     duration: Flags.integer({ description: 'Stop after this many seconds (default: until Ctrl-C)' }),
     plain: Flags.boolean({ description: 'Plain periodic status instead of the full-screen dashboard' }),
     keep: Flags.boolean({ description: 'Keep the demo data dir (logs, recordings) afterwards' }),
+    live: Flags.boolean({ description: 'Also run live AI: orchestrators with devnet live runners and a second test stream through devnet/hue' }),
   };
 
   async run(): Promise<void> {
@@ -29,7 +30,7 @@ export default class Demo extends GwCommand {
     const dataDir = explicit ?? mkdtempSync(join(tmpdir(), 'gw-demo-'));
     const paths = resolvePaths(dataDir);
     const { startDemo } = await import('../cli/services/demo.js');
-    const demo = await startDemo({ paths, onProgress: (m) => this.logToStderr(`… ${m}`), streamSeconds: flags.duration ? flags.duration + 5 : undefined });
+    const demo = await startDemo({ paths, onProgress: (m) => this.logToStderr(`… ${m}`), streamSeconds: flags.duration ? flags.duration + 5 : undefined, live: flags.live });
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
@@ -40,6 +41,11 @@ export default class Demo extends GwCommand {
         renderKeyValues([
           ['HLS', `${demo.hlsUrl}   (ffplay/VLC/hls.js; renditions appear after the first segment, ~3 s)`],
           ['RTMP in', demo.rtmpUrl],
+          ...(demo.live
+            ? ([
+                ['Live AI HLS', `${demo.live.hlsUrl}   (gw live show ${demo.live.stream}; gw live update ${demo.live.stream} --params '{"hue":240}')`],
+              ] as Array<[string, string]>)
+            : []),
           ['Control', demo.gateway.controlUrl],
           ['Chain', demo.devnet.chain?.rpcUrl ?? '—'],
           ['Data dir', `${dataDir}   (GW_DATA_DIR=${dataDir} gw status | gw orchestrators ls | gw account)`],

@@ -90,7 +90,7 @@ describe('live AI payments over time', () => {
         mids.forEach((mid, i) => {
           const s = streams.find((x) => x.manifestId === mid);
           expect(s, `stream ${names[i]} on the orchestrator`).toBeDefined();
-          expect(s!.closedReason, `${names[i]} closed by the orchestrator`).toBeUndefined();
+          expect(s!.closedReason, `${names[i]} closed by the orchestrator; gw: ${JSON.stringify(gateways[i]!.live.get(names[i]!))}`).toBeUndefined();
           const b = Rational.parse(s!.balanceWei);
           if (b.lt(minBalance[i]!)) minBalance[i] = b;
         });

@@ -12,6 +12,8 @@ export const DEMO_MAX_PRICE = '300000000';
 /** Tickets of 0.005 ETH winning half the time: redemptions (and a falling deposit) show within a minute. */
 export const DEMO_TICKET_FACE_VALUE = 5_000_000_000_000_000n;
 export const DEMO_STREAM = 'demo';
+/** The live AI stream of `gw demo --live`. */
+export const DEMO_LIVE_STREAM = 'demo-ai';
 
 export interface RunningDemo {
   readonly devnet: DevnetState;
@@ -19,6 +21,8 @@ export interface RunningDemo {
   readonly hlsUrl: string;
   readonly rtmpUrl: string;
   readonly publisher: ChildProcess;
+  /** With `--live`: the live AI stream through a devnet runner. */
+  readonly live?: { readonly hlsUrl: string; readonly rtmpUrl: string; readonly stream: string };
   /** Stops the test stream, the gateway and the devnet. */
   teardown(): Promise<void>;
 }
@@ -28,7 +32,7 @@ export interface RunningDemo {
  * synthetic test stream pushed over RTMP. Everything binds free loopback ports, so it never collides with a
  * gateway already running on the default ports.
  */
-export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string) => void; streamSeconds?: number }): Promise<RunningDemo> {
+export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string) => void; streamSeconds?: number; live?: boolean }): Promise<RunningDemo> {
   const { paths, onProgress } = opts;
   const ffmpeg = (await resolveFfmpeg()).path;
   const steps: Array<() => Promise<unknown>> = [];
@@ -49,6 +53,7 @@ export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string
       reserve: 1_000_000_000_000_000_000n,
       ticketEV: DEMO_TICKET_FACE_VALUE / 2n,
       maxFaceValue: DEMO_TICKET_FACE_VALUE,
+      ...(opts.live ? { live: true } : {}),
       onProgress,
     });
     steps.push(() => devnetDown(paths));
@@ -70,24 +75,40 @@ export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string
     if (!/^rtmp:/.test(gateway.rtmpUrl)) throw new Error(`the gateway has no RTMP ingest: ${gateway.rtmpUrl}`);
     const rtmpUrl = `${gateway.rtmpUrl}/${DEMO_STREAM}`;
     onProgress(`pushing a test stream to ${rtmpUrl}`);
-    const publisher = spawn(
-      ffmpeg,
-      [
-        '-loglevel', 'error', '-re',
-        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-        '-f', 'lavfi', '-i', 'sine=frequency=440',
-        ...(opts.streamSeconds ? ['-t', String(opts.streamSeconds)] : []),
-        '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-c:a', 'aac',
-        '-f', 'flv', rtmpUrl,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const publisher = publishTestStream(ffmpeg, rtmpUrl, opts.streamSeconds);
     steps.push(async () => {
       if (publisher.exitCode === null) publisher.kill('SIGTERM');
     });
-    return { devnet, gateway, hlsUrl: `${gateway.httpUrl}/stream/${DEMO_STREAM}.m3u8`, rtmpUrl, publisher, teardown };
+    let live: RunningDemo['live'];
+    if (opts.live) {
+      // The same kind of test card into the live AI app: the devnet runner rotates its hue, an update changes it.
+      const liveRtmpUrl = `${gateway.rtmpUrl.replace(/\/live$/, '/ai')}/${DEMO_LIVE_STREAM}?pipeline=devnet%2Fhue&params=${encodeURIComponent('{"hue":120}')}&streamId=${DEMO_LIVE_STREAM}`;
+      onProgress(`pushing a live AI stream (devnet/hue) to ${liveRtmpUrl.split('?')[0]}`);
+      const livePublisher = publishTestStream(ffmpeg, liveRtmpUrl, opts.streamSeconds);
+      steps.push(async () => {
+        if (livePublisher.exitCode === null) livePublisher.kill('SIGTERM');
+      });
+      live = { hlsUrl: `${gateway.httpUrl}/stream/${DEMO_LIVE_STREAM}-out.m3u8`, rtmpUrl: liveRtmpUrl, stream: DEMO_LIVE_STREAM };
+    }
+    return { devnet, gateway, hlsUrl: `${gateway.httpUrl}/stream/${DEMO_STREAM}.m3u8`, rtmpUrl, publisher, teardown, ...(live ? { live } : {}) };
   } catch (err) {
     await teardown();
     throw err;
   }
+}
+
+/** A synthetic 640×360 test card with a tone, pushed in real time over RTMP. */
+function publishTestStream(ffmpeg: string, url: string, seconds: number | undefined): ChildProcess {
+  return spawn(
+    ffmpeg,
+    [
+      '-loglevel', 'error', '-re',
+      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+      '-f', 'lavfi', '-i', 'sine=frequency=440',
+      ...(seconds ? ['-t', String(seconds)] : []),
+      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-c:a', 'aac',
+      '-f', 'flv', url,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
 }

@@ -40,24 +40,46 @@ export function pullArgs(url: string): string[] {
   return ['-hide_banner', '-nostats', '-loglevel', 'error', '-rw_timeout', '10000000', '-i', url, '-map', '0:v', '-map', '0:a?', '-c', 'copy', '-f', 'flv', 'pipe:1'];
 }
 
-/** Pulls an RTMP URL and segments it; ends when the source ends or cannot be read. */
+/** Attempts to reach a source that is not up yet (go-livepeer retries its MediaMTX check 3 times too). */
+const PULL_ATTEMPTS = 4;
+
+/**
+ * Pulls an RTMP URL and segments it; ends when the source ends or cannot be read. A source that cannot be reached
+ * at first (a publisher still connecting) is tried again with backoff before the stream is given up.
+ */
 export function ingestPull(url: string, opts: IngestOptions): LiveIngest {
-  const proc: ChildProcess = spawn(opts.ffmpeg, pullArgs(url), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
-  const exited = new Promise<string>((resolve) => {
-    proc.once('error', (err) => resolve(`cannot run ffmpeg: ${err.message}`));
-    proc.once('exit', (code, sig) => resolve(code === 0 ? 'source ended' : `pull of ${redact(url)} failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').pop() ?? ''}`));
-  });
-  const flv = proc.stdout!;
-  const inner = ingestFlv(flv, () => proc.kill('SIGTERM'), opts);
-  const done = Promise.all([exited, inner.done]).then(([why]) => why);
+  let current: LiveIngest | undefined;
+  let proc: ChildProcess | undefined;
+  let stopped = false;
+  let segments = 0;
+  const onSegment = (seg: Segment) => {
+    segments++;
+    opts.onSegment(seg);
+  };
+  const done = (async (): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      const p: ChildProcess = spawn(opts.ffmpeg, pullArgs(url), { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = p;
+      let stderr = '';
+      p.stderr?.setEncoding('utf8');
+      p.stderr?.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+      const exited = new Promise<string>((resolve) => {
+        p.once('error', (err) => resolve(`cannot run ffmpeg: ${err.message}`));
+        p.once('exit', (code, sig) => resolve(code === 0 ? 'source ended' : `pull of ${redact(url)} failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').pop() ?? ''}`));
+      });
+      current = ingestFlv(p.stdout!, () => p.kill('SIGTERM'), { ...opts, onSegment });
+      const [why] = await Promise.all([exited, current.done]);
+      if (stopped || segments > 0 || why === 'source ended' || attempt >= PULL_ATTEMPTS) return why;
+      await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
+      if (stopped) return why;
+    }
+  })();
   return {
     done,
     stop: async () => {
-      proc.kill('SIGTERM');
-      await inner.stop();
+      stopped = true;
+      proc?.kill('SIGTERM');
+      await current?.stop();
     },
   };
 }
