@@ -237,6 +237,8 @@ export interface LiveStreamView {
   readonly outputFps: number;
   /** Input segment handed to the orchestrator → its output segment back, last segment. */
   readonly latencyMs: number;
+  /** The last output segment's Opus → AAC re-encode for browsers (null: the output needed none). */
+  readonly audioReencodeMs: number | null;
   readonly swaps: LiveSwapView[];
   readonly ticketsSent: number;
   /** Expected value of the tickets sent for this stream. */

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { httpRequest, startTestGateway, waitFor, type TestGateway } from '../helpers/gateway.js';
+import { tsAudioCodec } from '../../src/lib/media/mpegts.js';
 import { frameColor, hlsSegments, publishColor, stopProcess } from './helpers.js';
 
 let o: DevnetOrchestrator;
@@ -44,7 +45,10 @@ describe('live AI through gw (off-chain)', () => {
       // Input luma ≈ 16 + 64·219/255 ≈ 71; negated planes give ≈ 255 − 71.
       expect(c.y).toBeGreaterThan(170);
       expect(c.y).toBeLessThan(200);
+      // The runner returns Opus (as ai-runner does); browsers need AAC in HLS, so gw re-encodes the audio.
+      expect(tsAudioCodec(seg.data)).toBe('aac');
       const view = await gw.client.liveStream('neg');
+      expect(view.audioReencodeMs).toBeGreaterThan(0);
       expect(view).toMatchObject({ stream: 'neg', streamId: 'neg-id', pipeline: 'devnet/negate', state: 'running', source: 'rtmp' });
       expect(view.orchestrator?.url).toBe(o.serviceUri);
       expect(view.hlsUrl).toBe(`${gw.state.httpUrl}/stream/neg-out.m3u8`);

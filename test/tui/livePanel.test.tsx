@@ -35,6 +35,7 @@ function stream(over: Partial<LiveStreamView> & { stream: string }): LiveStreamV
     inputFps: 15,
     outputFps: 14.8,
     latencyMs: 181,
+    audioReencodeMs: null,
     swaps: [],
     ticketsSent: 12,
     spentWei: '12000000000000',

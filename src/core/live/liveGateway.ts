@@ -9,6 +9,7 @@ import type { TicketBatchSummary } from '../../lib/payments/ticketSender.js';
 import type { EventBus } from '../eventBus.js';
 import type { HlsStore } from '../hls/streamStore.js';
 import type { Logger } from '../logger.js';
+import { playableAudio } from './audioToAac.js';
 import { authorizeLiveStream, parseHeaderList, sendHeartbeat } from './liveAuth.js';
 import { type LiveIngest, ingestFlv, ingestPull } from './liveIngest.js';
 import type { LiveMetrics } from './liveMetrics.js';
@@ -101,6 +102,7 @@ export class LiveGateway {
         this.deps.bus.emit({ type: 'failover', streamId: spec.streamId || spec.stream, from, to, reason, attempt: 0 });
       },
       onFirstSegment: (ms, o) => this.deps.metrics?.firstSegmentDelay.observe({ orchestrator_uri: o.orchestrator.url, orchestrator_address: o.orchestrator.address }, ms),
+      playable: (data) => playableAudio(ffmpeg, data),
       onOutputSegment: (data, restart) => {
         for (const out of entry.outputs) out.write(data, restart);
       },

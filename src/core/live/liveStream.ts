@@ -29,6 +29,8 @@ export interface LiveStreamDeps {
   onEnded(reason: string): void;
   /** Output segments for RTMP outputs (a swap passes `restart`). */
   onOutputSegment?(data: Buffer, restart: boolean): void;
+  /** Makes an output segment playable in browsers (Opus → AAC); identity when absent. */
+  playable?(data: Buffer): Promise<{ data: Buffer; reencodedMs: number | null }>;
   log(level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void;
   now?(): number;
 }
@@ -53,8 +55,9 @@ export class LiveStream {
   private discontinuity = false;
   private outSeq = 0;
   private switching: Promise<void> | undefined;
+  private outputChain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
-  private readonly counts = { input: 0, output: 0, tickets: 0, spentWei: 0n, inFps: 0, outFps: 0, latencyMs: 0 };
+  private readonly counts = { input: 0, output: 0, tickets: 0, spentWei: 0n, inFps: 0, outFps: 0, latencyMs: 0, audioMs: null as number | null };
   private stopped = false;
 
   constructor(
@@ -161,10 +164,24 @@ export class LiveStream {
     if (cur.outputs === 3) this.trace('gateway_receive_few_processed_segments', {}, cur.o);
     const durationMs = tsDurationMs(data) ?? 2000;
     this.counts.outFps = fps(data, durationMs) ?? this.counts.outFps;
-    const restart = this.discontinuity;
-    this.deps.output.addSegment('source', { seq: this.outSeq++, durationMs, data, discontinuity: this.discontinuity });
+    const seq = this.outSeq++;
+    const discontinuity = this.discontinuity;
     this.discontinuity = false;
-    this.deps.onOutputSegment?.(data, restart);
+    // Segments stay in order even when one needs its audio re-encoded.
+    this.outputChain = this.outputChain.then(async () => {
+      let out = data;
+      if (this.deps.playable) {
+        try {
+          const p = await this.deps.playable(data);
+          out = p.data;
+          if (p.reencodedMs !== null) this.counts.audioMs = p.reencodedMs;
+        } catch (err) {
+          this.deps.log('warn', (err as Error).message, { stream: this.spec.stream });
+        }
+      }
+      this.deps.output.addSegment('source', { seq, durationMs, data: out, discontinuity });
+      this.deps.onOutputSegment?.(out, discontinuity);
+    });
   }
 
   private onEvent(o: LiveOrchestrator, ev: RunnerEvent): void {
@@ -282,6 +299,7 @@ export class LiveStream {
       inputFps: round1(this.counts.inFps),
       outputFps: round1(this.counts.outFps),
       latencyMs: this.counts.latencyMs,
+      audioReencodeMs: this.counts.audioMs === null ? null : Math.round(this.counts.audioMs),
       swaps: [...this.swaps],
       ticketsSent: this.counts.tickets,
       spentWei: this.counts.spentWei.toString(),

@@ -104,3 +104,55 @@ export function inspectTs(data: Uint8Array): TsInfo {
   }
   return info;
 }
+
+/** The audio codec a transport stream carries, from its PMT (no decoding). */
+export type TsAudioCodec = 'aac' | 'opus' | 'mp3' | 'ac3' | 'other' | null;
+
+/** Finds the first audio stream in the PMT: AAC (ADTS or LATM), Opus (private data registered as "Opus"), …; null without audio. */
+export function tsAudioCodec(data: Uint8Array): TsAudioCodec {
+  const pmtPids = new Set<number>();
+  for (let off = 0; off + TS_PACKET_SIZE <= data.length; off += TS_PACKET_SIZE) {
+    if (data[off] !== SYNC_BYTE) return null;
+    const end = off + TS_PACKET_SIZE;
+    const pusi = (data[off + 1]! & 0x40) !== 0;
+    const pid = ((data[off + 1]! & 0x1f) << 8) | data[off + 2]!;
+    const afc = (data[off + 3]! >> 4) & 0x03;
+    if ((afc & 0x01) === 0 || !pusi) continue;
+    const payload = off + 4 + ((afc & 0x02) !== 0 ? 1 + data[off + 4]! : 0);
+    if (payload >= end) continue;
+    if (pid === 0) {
+      const s = sectionStart(data, payload, end);
+      if (s < 0 || data[s] !== 0x00) continue;
+      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
+      for (let e = s + 8; e + 4 <= sectionEnd; e += 4) {
+        const program = (data[e]! << 8) | data[e + 1]!;
+        if (program !== 0) pmtPids.add(((data[e + 2]! & 0x1f) << 8) | data[e + 3]!);
+      }
+    } else if (pmtPids.has(pid)) {
+      const s = sectionStart(data, payload, end);
+      if (s < 0 || data[s] !== 0x02) continue;
+      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
+      const programInfoLength = ((data[s + 10]! & 0x0f) << 8) | data[s + 11]!;
+      for (let e = s + 12 + programInfoLength; e + 5 <= sectionEnd; ) {
+        const streamType = data[e]!;
+        const infoLength = ((data[e + 3]! & 0x0f) << 8) | data[e + 4]!;
+        const descriptors = data.subarray(e + 5, Math.min(sectionEnd, e + 5 + infoLength));
+        if (streamType === 0x0f || streamType === 0x11) return 'aac';
+        if (streamType === 0x03 || streamType === 0x04) return 'mp3';
+        if (streamType === 0x81) return 'ac3';
+        if (streamType === 0x06 && hasRegistration(descriptors, 'Opus')) return 'opus';
+        e += 5 + infoLength;
+      }
+      return null;
+    }
+  }
+  return null;
+}
+
+/** True when a descriptor loop holds a registration descriptor (tag 5) with this format identifier. */
+function hasRegistration(descriptors: Uint8Array, id: string): boolean {
+  for (let i = 0; i + 2 <= descriptors.length; i += 2 + descriptors[i + 1]!) {
+    if (descriptors[i] === 0x05 && descriptors[i + 1]! >= 4 && String.fromCharCode(...descriptors.subarray(i + 2, i + 6)) === id) return true;
+  }
+  return false;
+}

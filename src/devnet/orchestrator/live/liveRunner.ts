@@ -210,13 +210,13 @@ async function collect(body: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Re-encodes one MPEG-TS segment with a video filter, keeping timestamps so the output stream stays continuous. */
+/** Re-encodes one MPEG-TS segment with a video filter, keeping timestamps so the output stream stays continuous; audio comes back as Opus, as ai-runner returns it. */
 function transform(ffmpeg: string, input: Buffer, filter: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = spawn(
       ffmpeg,
       ['-hide_banner', '-loglevel', 'error', '-copyts', '-f', 'mpegts', '-i', 'pipe:0', '-vf', filter,
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-c:a', 'copy', '-muxdelay', '0', '-f', 'mpegts', 'pipe:1'],
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-c:a', 'libopus', '-b:a', '64k', '-muxdelay', '0', '-f', 'mpegts', 'pipe:1'],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const out: Buffer[] = [];
