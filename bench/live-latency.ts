@@ -13,7 +13,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { HlsStore } from '../src/core/hls/streamStore.js';
 import { selectLiveOrchestrator } from '../src/core/live/liveSelect.js';
 import { startLiveStream } from '../src/core/live/liveStart.js';
