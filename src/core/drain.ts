@@ -1,5 +1,5 @@
-// Graceful shutdown as one mechanism. Every kind of work the daemon takes in (video streams, AI requests, BYOC jobs;
-// later live AI and runner sessions) registers one Intake; `gw stop` and SIGTERM turn every intake off at once and
+// Graceful shutdown as one mechanism. Every kind of work the daemon takes in (video streams, AI requests, BYOC jobs,
+// live AI streams; later runner sessions) registers one Intake; `gw stop` and SIGTERM turn every intake off at once and
 // the daemon waits until all of them have drained (or the drain timeout passes). A new kind of work joins by
 // registering, so shutdown never has to learn about it.
 import type { ServerResponse } from 'node:http';

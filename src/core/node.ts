@@ -196,6 +196,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
     intakes.add({ name: 'video', stopIntake: () => gateway.stopIntake(), drained: () => gateway.streams.drained(), inFlight: () => gateway.streams.inFlight });
     intakes.add(ai.intake);
     intakes.add(byocIntake);
+    intakes.add(live.intake());
     const rtmp = ffmpeg ? await startRtmp(ctx, gateway, live, ffmpeg, closers) : undefined;
     discovery.start(() => gateway.probeSpec());
 

@@ -54,8 +54,10 @@ beforeAll(async () => {
   });
 }, 60_000);
 
+let stopped = false;
+
 afterAll(async () => {
-  await gw?.stop();
+  if (!stopped) await gw?.stop();
   await o?.close();
   await new Promise((r) => hooks?.close(r));
 });
@@ -133,4 +135,19 @@ describe('live AI operator surface', () => {
     await waitFor(async () => ((await gw.client.liveStream('smoke').catch(() => undefined))?.outputSegments ?? 0) >= 1, 'smoketest stream output', 45_000);
     await gw.client.liveStop('smoke');
   }, 90_000);
+
+  it('gw stop ends running live streams cleanly: the orchestrator sees its input channel closed, the daemon exits', async () => {
+    const pub = publishColor(`rtmp://127.0.0.1:${gw.rtmpPort}/ai/last?pipeline=noop`, '404040');
+    try {
+      await waitFor(async () => ((await gw.client.liveStream('last').catch(() => undefined))?.outputSegments ?? 0) >= 1, 'last output', 30_000);
+      const mid = (await gw.client.liveStream('last')).orchestrator!.manifestId;
+      const t0 = Date.now();
+      await gw.stop();
+      stopped = true;
+      expect(Date.now() - t0).toBeLessThan(8000);
+      await waitFor(() => o.stats().live!.streams.some((x) => x.manifestId === mid && x.closedReason === 'input closed'), 'the orchestrator saw the stream end');
+    } finally {
+      await stopProcess(pub);
+    }
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import type { LiveStreamView } from '../../api/contract.js';
 import { GwError } from '../../lib/errors.js';
 import type { SettingsReader } from '../../lib/settings/settings.js';
 import type { TicketBatchSummary } from '../../lib/payments/ticketSender.js';
+import { DRAINING_MESSAGE, type Intake } from '../drain.js';
 import type { EventBus } from '../eventBus.js';
 import type { HlsStore } from '../hls/streamStore.js';
 import type { Logger } from '../logger.js';
@@ -64,7 +65,7 @@ export class LiveGateway {
   async start(requested: LiveStartSpec, push?: { flv: Readable; close(): void }): Promise<LiveStreamView> {
     const ffmpeg = this.deps.ffmpeg;
     if (!ffmpeg) throw new GwError('ffmpeg_not_found', 'live AI needs ffmpeg (run gw doctor)');
-    if (this.closing) throw new GwError('draining', 'the gateway is shutting down');
+    if (this.closing) throw new GwError('draining', DRAINING_MESSAGE);
     let spec = requested;
     const hook = this.deps.config.get('liveAuthWebhookUrl');
     if (hook) {
@@ -228,6 +229,21 @@ export class LiveGateway {
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'live AI heartbeat failed');
     }
+  }
+
+  /**
+   * The daemon's drain: live streams never finish on their own, so once intake stops, new starts are refused and the
+   * running streams are ended cleanly (orchestrator channels closed, HLS playlists ended) before the daemon exits.
+   */
+  intake(): Intake {
+    return {
+      name: 'live',
+      stopIntake: () => {
+        this.closing = true;
+      },
+      drained: () => this.close(),
+      inFlight: () => this.live.size,
+    };
   }
 
   /** Stops every stream (shutdown). */
