@@ -167,6 +167,28 @@ describe('routing', () => {
     expect(err.orchestrators.map((o) => o.url).sort()).toEqual([o1.serviceUri, o2.serviceUri].sort());
     for (const o of err.orchestrators) expect(o.reason).toMatch(/incompatible|does not serve/);
   });
+
+  it('the 503 names the pipeline and model asked for, a default-filled model, and the models the network serves', async () => {
+    type Missing = { message: string; pipeline: string; model_id: string; model_defaulted: boolean; served_models: Array<{ model_id: string; warm: number; cold: number }> };
+    const named = await postJson(`${gw.url}/text-to-image`, { prompt: 'x', model_id: 'nobody/has-this' });
+    expect(named.status).toBe(503);
+    const a = named.json<{ error: Missing }>().error;
+    expect(a).toMatchObject({ pipeline: 'text-to-image', model_id: 'nobody/has-this', model_defaulted: false });
+    // sd-large is cold on o1 and warm on o2; sd-tiny is o1's warm default
+    expect(a.served_models).toContainEqual({ model_id: 'devnet/sd-large', warm: 1, cold: 1 });
+    expect(a.served_models).toContainEqual({ model_id: 'devnet/sd-tiny', warm: 1, cold: 0 });
+    expect(a.message).toMatch(/^no orchestrators available for text-to-image model nobody\/has-this/);
+    expect(a.message).toContain('devnet/sd-large (warm on 1, cold on 1)');
+
+    // no model: go-livepeer's default is filled in, which devnet orchestrators do not serve
+    const dflt = await postJson(`${gw.url}/llm`, { messages: [{ role: 'user', content: 'hi' }] });
+    expect(dflt.status).toBe(503);
+    const b = dflt.json<{ error: Missing }>().error;
+    expect(b).toMatchObject({ pipeline: 'llm', model_id: 'meta-llama/llama-3.1-8B-Instruct', model_defaulted: true });
+    expect(b.served_models.map((m) => m.model_id)).toContain('devnet/llm-tiny');
+    expect(b.message).toMatch(/model meta-llama\/llama-3\.1-8B-Instruct \(the default, as the request named no model\)/);
+    expect(b.message).toContain('devnet/llm-tiny');
+  });
 });
 
 describe('LLM streaming', () => {

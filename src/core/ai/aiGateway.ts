@@ -17,7 +17,7 @@ import { ActivityProjection } from '../gateway/activityProjection.js';
 import { AiJobs } from './aiJobs.js';
 import { type AiMetrics, createAiMetrics } from './aiMetrics.js';
 import { type AiConfig, AiPrices } from '../../lib/pricing/aiPrices.js';
-import type { AiProcessDeps } from './aiProcess.js';
+import { type AiProcessDeps, servedModels } from './aiProcess.js';
 import { aiRoutes } from './aiRoutes.js';
 import { AiSessionManager } from './aiSessions.js';
 import { NetworkView, marketplaceListing, networkCapabilitiesJson, networkOffers, offersView } from './networkView.js';
@@ -132,6 +132,7 @@ export function createAiGateway(opts: AiGatewayOptions): AiGateway {
     results,
     retryTimeoutMs: () => config.get('aiProcessingRetryTimeout'),
     ...(opts.lastL1Block ? { lastL1Block: opts.lastL1Block } : {}),
+    servedModels: async (pipeline) => servedModels(offersView(await network.snapshot(), { pipeline })),
   };
 
   const ffprobe = opts.ffprobe === null ? undefined : (opts.ffprobe ?? resolveFfprobe()?.path);

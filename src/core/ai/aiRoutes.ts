@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { AiJobs } from './aiJobs.js';
-import { type AiProcessDeps, type AiResult, type RelayOutcome, processAiRequest } from './aiProcess.js';
+import { type AiProcessDeps, type AiResult, type RelayOutcome, askedText, processAiRequest, servedSentence } from './aiProcess.js';
 import { probeAudioSeconds } from './audioProbe.js';
 import { GwError } from '../../lib/errors.js';
 import { errorResponse, httpStatusFor } from '../http/errorResponse.js';
@@ -136,16 +136,34 @@ async function readAiRequest(deps: AiRoutesDeps, pipeline: AiPipeline, req: Inco
   }
 }
 
-/** Short text of the orchestrators' reasons for a 503 message. */
+/**
+ * A 503 message: what was asked for, the orchestrators' reasons and the models the network serves instead. With no
+ * orchestrator at all it stays go-livepeer's bare text (there is nobody to name).
+ */
 function reasonsText(result: Extract<AiResult, { ok: false }>): string {
   const list = result.rejected ?? [];
-  if (list.length === 0) return result.message;
+  const missing = result.missing;
+  if (list.length === 0 && !missing?.served?.length) return result.message;
   const shown = list.slice(0, 10).map((r) => `${r.orchestrator}: ${r.reason}`);
-  return `${result.message} (${shown.join('; ')}${list.length > 10 ? `; ${list.length - 10} more` : ''})`;
+  const reasons = shown.length > 0 ? ` (${shown.join('; ')}${list.length > 10 ? `; ${list.length - 10} more` : ''})` : '';
+  const served = missing ? servedSentence(missing) : '';
+  return `${result.message}${missing ? ` ${askedText(missing)}` : ''}${reasons}${served ? `; ${served}` : ''}`;
 }
 
+/** go-livepeer's `{"error":{"message"}}`, plus the orchestrators' reasons and, for a 503, what was asked for and what is served. */
 function errorBody(result: Extract<AiResult, { ok: false }>): { status: number; body: unknown } {
-  const extra = result.rejected ? { orchestrators: result.rejected.map((r) => ({ url: r.orchestrator, reason: r.reason })) } : {};
+  const m = result.missing;
+  const extra = {
+    ...(result.rejected ? { orchestrators: result.rejected.map((r) => ({ url: r.orchestrator, reason: r.reason })) } : {}),
+    ...(m
+      ? {
+          pipeline: m.pipeline,
+          model_id: m.modelId,
+          model_defaulted: m.modelDefaulted,
+          served_models: m.served?.map((s) => ({ model_id: s.modelId, warm: s.warm, cold: s.cold })) ?? null,
+        }
+      : {}),
+  };
   return { status: result.status, body: { error: { message: result.status === 503 ? reasonsText(result) : result.message, ...extra } } };
 }
 

@@ -42,6 +42,8 @@ type TextFields = Array<[string, string]>;
 interface Base<P extends AiPipeline> {
   readonly pipeline: P;
   readonly modelId: string;
+  /** The request named no model and go-livepeer's default for the pipeline was filled in. */
+  readonly modelDefaulted?: boolean;
 }
 
 export type TextToImageRequest = Base<'text-to-image'> & { json: Json; height: number; width: number; numImages: number; steps: number };
@@ -190,8 +192,8 @@ function numImages(n: number): number {
   return Math.max(1, n);
 }
 
-function modelOf(p: AiPipeline, raw: unknown): string {
-  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : defaultModel(p);
+function modelOf(p: AiPipeline, raw: unknown): { modelId: string; modelDefaulted: boolean } {
+  return typeof raw === 'string' && raw.trim() !== '' ? { modelId: raw.trim(), modelDefaulted: false } : { modelId: defaultModel(p), modelDefaulted: true };
 }
 
 /**
@@ -203,31 +205,35 @@ export function parseAiRequest(pipeline: AiPipeline, body: Buffer, contentType: 
     const json = parseJsonBody(pipeline, body, contentType);
     switch (pipeline) {
       case 'text-to-image': {
-        const modelId = modelOf(pipeline, json['model_id']);
+        const model = modelOf(pipeline, json['model_id']);
+        const { modelId } = model;
         const height = jsonInt(json, 'height', 512);
         const width = jsonInt(json, 'width', 512);
         const n = numImages(jsonInt(json, 'num_images_per_prompt', 1));
         Object.assign(json, { model_id: modelId, height, width, num_images_per_prompt: n });
-        return { pipeline, modelId, json, height, width, numImages: n, steps: jsonInt(json, 'num_inference_steps', 50) };
+        return { pipeline, ...model, json, height, width, numImages: n, steps: jsonInt(json, 'num_inference_steps', 50) };
       }
       case 'llm': {
-        const modelId = modelOf(pipeline, json['model']);
+        const model = modelOf(pipeline, json['model']);
+        const { modelId } = model;
         const maxTokens = jsonInt(json, 'max_tokens', 256);
         const stream = json['stream'] === true;
         Object.assign(json, { model: modelId, max_tokens: maxTokens, stream });
-        return { pipeline, modelId, json, maxTokens, stream };
+        return { pipeline, ...model, json, maxTokens, stream };
       }
       case 'text-to-speech': {
-        const modelId = modelOf(pipeline, json['model_id']);
+        const model = modelOf(pipeline, json['model_id']);
+        const { modelId } = model;
         json['model_id'] = modelId;
-        return { pipeline, modelId, json, text: json['text'] as string };
+        return { pipeline, ...model, json, text: json['text'] as string };
       }
       default:
         throw new Error(`unreachable: ${pipeline} is a JSON pipeline`);
     }
   }
   const form = parseMultipartBody(pipeline, body, contentType);
-  const modelId = modelOf(pipeline, form.values.get('model_id'));
+  const model = modelOf(pipeline, form.values.get('model_id'));
+  const { modelId } = model;
   const setField = (name: string, value: string) => {
     const i = form.fields.findIndex(([k]) => k === name);
     if (i >= 0) form.fields[i] = [name, value];
@@ -239,7 +245,7 @@ export function parseAiRequest(pipeline: AiPipeline, body: Buffer, contentType: 
       const image = imageInput(form.file);
       const n = numImages(intOr(form.values, 'num_images_per_prompt', 1));
       setField('num_images_per_prompt', String(n));
-      return { pipeline, modelId, fields: form.fields, image, numImages: n, steps: intOr(form.values, 'num_inference_steps', 100) };
+      return { pipeline, ...model, fields: form.fields, image, numImages: n, steps: intOr(form.values, 'num_inference_steps', 100) };
     }
     case 'image-to-video': {
       const image = imageInput(form.file);
@@ -247,16 +253,16 @@ export function parseAiRequest(pipeline: AiPipeline, body: Buffer, contentType: 
       const width = intOr(form.values, 'width', 1024);
       setField('height', String(height));
       setField('width', String(width));
-      return { pipeline, modelId, fields: form.fields, image, height, width, steps: intOr(form.values, 'num_inference_steps', 25) };
+      return { pipeline, ...model, fields: form.fields, image, height, width, steps: intOr(form.values, 'num_inference_steps', 25) };
     }
     case 'upscale':
-      return { pipeline, modelId, fields: form.fields, image: imageInput(form.file), steps: intOr(form.values, 'num_inference_steps', 75) };
+      return { pipeline, ...model, fields: form.fields, image: imageInput(form.file), steps: intOr(form.values, 'num_inference_steps', 75) };
     case 'segment-anything-2':
-      return { pipeline, modelId, fields: form.fields, image: imageInput(form.file) };
+      return { pipeline, ...model, fields: form.fields, image: imageInput(form.file) };
     case 'image-to-text':
-      return { pipeline, modelId, fields: form.fields, image: imageInput(form.file) };
+      return { pipeline, ...model, fields: form.fields, image: imageInput(form.file) };
     case 'audio-to-text':
-      return { pipeline, modelId, fields: form.fields, audio: audioInput(form.file) };
+      return { pipeline, ...model, fields: form.fields, audio: audioInput(form.file) };
     default:
       throw new Error(`unreachable: ${pipeline} is a multipart pipeline`);
   }
