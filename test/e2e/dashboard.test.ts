@@ -164,6 +164,13 @@ describe('gw dashboard in tmux, following a live devnet daemon', () => {
       'a running stream on the Live AI tab',
       30_000,
     );
+    // The first screen lists what runs: the video stream and the live one, each with where it plays.
+    screen.send('1');
+    await screen.waitForScreen(
+      (s) => s.includes('Running') && s.split('\n').some((l) => l.includes('cam-ai (noop)') && l.includes('/stream/cam-ai-out.m3u8')) && s.split('\n').some((l) => l.includes('cam1') && l.includes('/stream/cam1.m3u8')),
+      'the running streams with their HLS URLs on the overview',
+      20_000,
+    );
     publishLive.kill('SIGKILL');
 
     // Stop the daemon: the dashboard says so and keeps trying; start it again: it recovers.

@@ -6,7 +6,7 @@ import { tone, type Theme } from './theme.js';
 
 const LABEL = 10;
 
-/** Overview lines for a width: identity, endpoints, money, rates, counts. */
+/** Overview lines for a width: identity, endpoints, money, rates, counts, what runs where, recent failovers. */
 export function overviewLines(o: OverviewView, width: number, theme: Theme, ticketsPerSecSeries: readonly number[] = o.ticketSpark): Line[] {
   const kv = (k: string, v: string, color?: string): Line => ({ text: truncate(`${k.padEnd(LABEL)}${v}`, width), color });
   const pair = (k1: string, v1: string, k2: string, v2: string): Line => {
@@ -31,6 +31,15 @@ export function overviewLines(o: OverviewView, width: number, theme: Theme, tick
     kv('Sessions', o.sessions),
     kv('Live AI', o.live),
   ];
+  if (o.active.length > 0) {
+    lines.push({ text: '' }, { text: truncate('Running', width), color: tone(theme, 'cyan') });
+    // The HLS URL last: on a narrow terminal it is what gets cut, the stream and its health stay.
+    for (const a of o.active) lines.push({ text: truncate(`  ${a.id}${a.what === 'video' ? '' : ` (${a.what})`} · ${a.orchestrator} · ${a.health} · ${a.hls}`, width) });
+  }
+  if (o.recentFailovers.length > 0) {
+    lines.push({ text: truncate('Failovers', width), color: tone(theme, 'yellow') });
+    for (const f of o.recentFailovers) lines.push({ text: truncate(`  ${f.at} ${f.sessionId}: ${f.from} → ${f.to} (${f.reason})`, width) });
+  }
   return lines;
 }
 

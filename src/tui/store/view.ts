@@ -9,6 +9,7 @@ import type {
   FailoverRow,
   LogRow,
   OrchestratorRow,
+  OverviewStream,
   OverviewView,
   SegmentRow,
   SessionDetailView,
@@ -33,7 +34,7 @@ import {
   shortAddress,
   shortUri,
 } from './format.js';
-import { liveOverview, liveRows } from './liveView.js';
+import { liveOverview, liveRow, liveRows } from './liveView.js';
 import { runwayMs, spendRate } from './spend.js';
 
 export type * from './viewModel.js';
@@ -114,7 +115,36 @@ function overview(state: DashboardState, now: number, rate: ReturnType<typeof sp
     orchestrators: `${orchs.usable} usable, ${orchs.rejected} rejected (${orchs.known} known)`,
     sessions: `${sess.streams} streams, ${sess.aiJobs} AI jobs (${sess.active} active)`,
     live: liveOverview(state),
+    active: activeStreams(state, st?.endpoints.http),
+    recentFailovers: failoverRows(state).slice(0, OVERVIEW_FAILOVERS),
   };
+}
+
+/** Failovers the overview lists. */
+const OVERVIEW_FAILOVERS = 3;
+/** Streams the overview lists (the Sessions and Live AI tabs have them all). */
+const OVERVIEW_STREAMS = 6;
+
+/** Running video streams (with their HLS URL on the gateway) and running live AI streams, for the overview. */
+function activeStreams(state: DashboardState, http: string | undefined): OverviewStream[] {
+  const out: OverviewStream[] = [];
+  for (const v of state.liveStreams ?? []) {
+    if (v.state === 'ended') continue;
+    const r = liveRow(v, 0);
+    out.push({ id: r.stream, what: r.pipeline, orchestrator: r.orchestrator, health: `${r.runner} ${r.fps} fps`, hls: oneLine(v.hlsUrl) });
+  }
+  for (const s of state.sessions.values()) {
+    if (s.endedAt !== null || s.kind !== 'stream') continue;
+    const rate = sessionSuccessRate(s);
+    out.push({
+      id: oneLine(s.id),
+      what: 'video',
+      orchestrator: s.orchestrator ? shortUri(s.orchestrator) : '—',
+      health: rate === null ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}% ok`,
+      hls: http ? oneLine(`${http}/stream/${s.id}.m3u8`) : '—',
+    });
+  }
+  return out.slice(0, OVERVIEW_STREAMS);
 }
 
 // The numbers of a row are the projection's (sessionLatency, sessionSuccessRate): what GET /v1/sessions serves.

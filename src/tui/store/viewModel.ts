@@ -35,6 +35,21 @@ export interface OverviewView {
   readonly sessions: string;
   /** "2 running, 1 ended · 1 swap", or why there is nothing to count. */
   readonly live: string;
+  /** What is running now, video and live AI: where it plays, on which orchestrator, how healthy. */
+  readonly active: readonly OverviewStream[];
+  /** The last few failovers and swaps, newest first. */
+  readonly recentFailovers: readonly FailoverRow[];
+}
+
+/** One running stream on the overview. */
+export interface OverviewStream {
+  readonly id: string;
+  /** 'video' or the live pipeline. */
+  readonly what: string;
+  readonly orchestrator: string;
+  /** Success rate (video) or runner state and fps (live AI). */
+  readonly health: string;
+  readonly hls: string;
 }
 
 export interface SessionRow {
