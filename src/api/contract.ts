@@ -61,7 +61,17 @@ export interface OrchestratorView {
   readonly suspended: { readonly penalty: number; readonly reason: string } | null;
   readonly rejected: { readonly reason: string; readonly detail: string } | null;
   readonly capabilities: string[];
+  /** AI pipelines and models from the orchestrator's last GetOrchestrator reply (PerCapability constraints). */
+  readonly ai: OrchestratorAiModel[];
   readonly lastSeen: string;
+}
+
+/** One AI model an orchestrator serves. */
+export interface OrchestratorAiModel {
+  readonly pipeline: string;
+  readonly modelId: string;
+  /** Loaded and ready (cold models are loaded on the first request). */
+  readonly warm: boolean;
 }
 
 export interface OrchestratorsResponse {

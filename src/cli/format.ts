@@ -19,3 +19,11 @@ export function eth(wei: string | bigint): string {
 export function clock(iso: string): string {
   return new Date(iso).toTimeString().slice(0, 8);
 }
+
+/** An orchestrator's AI models, one line per pipeline: "llm: devnet/llm-tiny, devnet/llm-large (cold)"; "—" for none. */
+export function aiModelsText(models: readonly { pipeline: string; modelId: string; warm: boolean }[]): string {
+  if (models.length === 0) return '—';
+  const by = new Map<string, string[]>();
+  for (const m of models) by.set(m.pipeline, [...(by.get(m.pipeline) ?? []), m.warm ? m.modelId : `${m.modelId} (cold)`]);
+  return [...by.entries()].map(([pipeline, names]) => `${pipeline}: ${names.join(', ')}`).join('\n');
+}

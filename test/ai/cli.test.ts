@@ -8,9 +8,15 @@ import { serve, type ServerType } from '@hono/node-server';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../src/lib/settings/paths.js';
-import type { PricesResponse, NetworkOffersResponse } from '../../src/api/contract.js';
+import type { PricesResponse, NetworkOffersResponse, OrchestratorsResponse } from '../../src/api/contract.js';
 import { createControlApp } from '../../src/core/control/app.js';
 import { aiControlRoutes } from '../../src/core/control/routes/ai.js';
+import { gatewayRoutes } from '../../src/core/control/routes/gateway.js';
+import { discoverOrchestrators } from '../../src/core/discovery/discover.js';
+import { OrchestratorRegistry } from '../../src/core/discovery/registry.js';
+import { ActivityProjection } from '../../src/core/gateway/activityProjection.js';
+import { buildOrchestratorRequest } from '../../src/lib/protocol/orchestratorRequest.js';
+import { getOrchestrator } from '../../src/lib/protocol/orchestratorClient.js';
 import { defaultDevnetAi, startDevnetOrchestrator, type DevnetOrchestrator } from '../../src/devnet/orchestrator/server.js';
 import { ROOT, tempDataDir } from '../helpers/gw.js';
 import { startAiGateway, type TestAiGateway } from './harness.js';
@@ -76,9 +82,18 @@ describe('gw price and gw orchestrators ls through the control API', () => {
     o1 = await startDevnetOrchestrator({ pricePerUnit: 1n, pixelsPerUnit: 1n, offchain: true, ai: defaultDevnetAi() });
     o2 = await startDevnetOrchestrator({ pricePerUnit: 1n, pixelsPerUnit: 1n, offchain: true, ai: { pipelines: [{ pipeline: 'llm', models: [{ id: 'devnet/llm-large', warm: true, capacity: 3 }] }] } });
     g = await startAiGateway([o1.serviceUri, o2.serviceUri]);
+    // /v1/orchestrators as the daemon serves it: the registry its discovery probe fills with each reply
+    const registry = new OrchestratorRegistry({ bus: g.bus });
+    await discoverOrchestrators({
+      candidates: [o1, o2].map((o) => ({ uri: o.serviceUri, score: 1 })),
+      request: buildOrchestratorRequest({}),
+      getOrchestrator,
+      onOutcome: (x) => registry.recordOutcome(x),
+    });
+    const gateway = { orchestrators: (): OrchestratorsResponse => ({ orchestrators: registry.list(), maxPricePerPixel: null }) };
     const app = createControlApp(
       { token: 'secret-token', bus: g.bus, config: g.config, status: () => ({}) as never, shutdown: () => ({ drainTimeoutMs: 0 }), closing: new Promise(() => undefined) },
-      [aiControlRoutes(g.ai.control)],
+      [aiControlRoutes(g.ai.control), gatewayRoutes(gateway, new ActivityProjection(g.bus))],
     );
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -130,5 +145,21 @@ describe('gw price and gw orchestrators ls through the control API', () => {
     expect(text.stdout).toMatch(/warm/);
     expect(text.stdout).not.toContain(o2.serviceUri);
     expect((await gw(LS, ['--model', 'no/such-model'], dir)).stdout).toMatch(/no orchestrator serves no\/such-model/);
+  });
+
+  it('plain ls shows per orchestrator the AI pipelines and models it serves, warm or cold (table and --json)', async () => {
+    const r = await gw(LS, ['--json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const view = JSON.parse(r.stdout) as OrchestratorsResponse;
+    const two = view.orchestrators.find((o) => o.uri === o2.serviceUri)!;
+    expect(two.ai).toEqual([{ pipeline: 'llm', modelId: 'devnet/llm-large', warm: true }]);
+    const one = view.orchestrators.find((o) => o.uri === o1.serviceUri)!;
+    expect(one.ai).toContainEqual({ pipeline: 'text-to-image', modelId: 'devnet/sd-tiny', warm: true });
+    expect(one.ai).toContainEqual({ pipeline: 'llm', modelId: 'devnet/llm-large', warm: false });
+    const table = await gw(LS, [], dir);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('AI models');
+    expect(table.stdout).toContain('llm: devnet/llm-large');
+    expect(table.stdout).toMatch(/devnet\/llm-large \(cold\)/);
   });
 });

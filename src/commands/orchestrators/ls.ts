@@ -2,14 +2,14 @@ import { Flags } from '@oclif/core';
 import type { OrchestratorsResponse } from '../../api/contract.js';
 import { ControlClient } from '../../api/controlClient.js';
 import { GwCommand } from '../../cli/baseCommand.js';
-import { ms, pct } from '../../cli/format.js';
+import { aiModelsText, ms, pct } from '../../cli/format.js';
 import { renderTable } from '../../cli/render.js';
 import { fetchOffers, renderOffers } from '../../cli/services/prices.js';
 import type { NetworkOffersResponse } from '../../api/contract.js';
 
 /** Lists known and rejected orchestrators. */
 export default class OrchestratorsLs extends GwCommand {
-  static override description = 'List orchestrators the gateway knows: price vs our cap, latency, success rate, in use, suspended, and why rejected ones were rejected';
+  static override description = 'List orchestrators the gateway knows: price vs our cap, latency, success rate, in use, suspended, why rejected ones were rejected, and the AI pipelines and models each serves';
 
   static override examples = [
     '<%= config.bin %> orchestrators ls',
@@ -44,7 +44,7 @@ export default class OrchestratorsLs extends GwCommand {
     }
     this.log(
       renderTable(
-        ['orchestrator', 'address', 'wei/pixel', 'latency', 'score', 'success', 'in use', 'state'],
+        ['orchestrator', 'address', 'wei/pixel', 'latency', 'score', 'success', 'in use', 'state', 'AI models'],
         list.map((o) => [
           o.uri,
           o.address ? `${o.address.slice(0, 8)}…${o.address.slice(-4)}` : '—',
@@ -54,6 +54,8 @@ export default class OrchestratorsLs extends GwCommand {
           pct(o.successRate),
           o.inUse,
           o.rejected ? `rejected: ${o.rejected.reason} (${o.rejected.detail})` : o.suspended ? `suspended (penalty ${o.suspended.penalty}): ${o.suspended.reason}` : 'usable',
+          // a daemon older than this CLI sends no `ai`
+          aiModelsText(o.ai ?? []),
         ]),
       ),
     );

@@ -1,11 +1,11 @@
 // Process-wide view of every orchestrator the gateway has heard of: latest quote, why it is not used (if so),
 // how it performs for us, and how many streams use or suspend it. Feeds `gw orchestrators ls` and the dashboard.
 import { formatWeiPerPixel } from '../../lib/pricing/priceFormat.js';
-import type { OrchestratorView } from '../../api/contract.js';
+import type { OrchestratorAiModel, OrchestratorView } from '../../api/contract.js';
 import type { RejectReason } from '../../api/events.js';
 import type { EventBus } from '../eventBus.js';
 import { toChecksumAddress, type Address } from '../../lib/protocol/address.js';
-import { capabilityName, decodeBitstring } from '../../lib/protocol/capabilities.js';
+import { capabilityName, decodeBitstring, perCapabilityModels } from '../../lib/protocol/capabilities.js';
 import { pricePerPixel } from '../../lib/protocol/fees.js';
 import type { OrchestratorInfo } from '../../lib/protocol/gen/net/lp_rpc_pb.js';
 import type { Rational } from '../../lib/protocol/rational.js';
@@ -26,6 +26,8 @@ export interface RegistryEntry {
   readonly address: Address | undefined;
   readonly price: Rational | undefined;
   readonly capabilities: readonly string[];
+  /** AI pipelines and models of the last reply. */
+  readonly ai: readonly OrchestratorAiModel[];
   /** Last GetOrchestrator round trip. */
   readonly latencyMs: number | undefined;
   /** EWMA of segment latency scores (≤ 1 is good). */
@@ -45,6 +47,7 @@ interface MutableEntry {
   address: Address | undefined;
   price: Rational | undefined;
   capabilities: string[];
+  ai: OrchestratorAiModel[];
   latencyMs: number | undefined;
   latencyScore: number | undefined;
   successes: number;
@@ -71,6 +74,7 @@ export class OrchestratorRegistry {
         address: undefined,
         price: undefined,
         capabilities: [],
+        ai: [],
         latencyMs: undefined,
         latencyScore: undefined,
         successes: 0,
@@ -92,7 +96,10 @@ export class OrchestratorRegistry {
     } catch {
       e.price = undefined;
     }
-    if (info.capabilities) e.capabilities = decodeBitstring(info.capabilities.bitstring).map(capabilityName);
+    if (info.capabilities) {
+      e.capabilities = decodeBitstring(info.capabilities.bitstring).map(capabilityName);
+      e.ai = perCapabilityModels(info.capabilities).map((m) => ({ pipeline: m.pipeline, modelId: m.modelId, warm: m.warm }));
+    }
   }
 
   /** Records one discovery outcome (usable or rejected). */
@@ -166,6 +173,7 @@ export class OrchestratorRegistry {
       address: e.address,
       price: e.price,
       capabilities: [...e.capabilities],
+      ai: e.ai.map((m) => ({ ...m })),
       latencyMs: e.latencyMs,
       latencyScore: e.latencyScore,
       successes: e.successes,
@@ -202,6 +210,7 @@ export class OrchestratorRegistry {
           suspended: sus ?? null,
           rejected: e.rejection ? { reason: e.rejection.reason, detail: e.rejection.detail } : null,
           capabilities: [...e.capabilities],
+          ai: e.ai.map((m) => ({ ...m })),
           lastSeen: new Date(e.lastSeen).toISOString(),
         };
       });

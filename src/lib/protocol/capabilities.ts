@@ -133,6 +133,29 @@ export function capabilityToPipeline(id: CapabilityId): string | undefined {
   return AI_PIPELINES[id];
 }
 
+/** One model an orchestrator reports under a capability's PerCapability constraints. */
+export interface CapabilityModel {
+  readonly capability: CapabilityId;
+  /** Pipeline slug ("llm", "byoc", …), or the capability id as text for an id gw does not know. */
+  readonly pipeline: string;
+  readonly modelId: string;
+  readonly warm: boolean;
+  readonly capacity: number;
+  readonly capacityInUse: number;
+}
+
+/** Every (capability, model) in `caps`' PerCapability constraints, by capability id then model id. */
+export function perCapabilityModels(caps: Capabilities | undefined): CapabilityModel[] {
+  const out: CapabilityModel[] = [];
+  for (const [key, cons] of Object.entries(caps?.constraints?.PerCapability ?? {})) {
+    const capability = Number(key);
+    for (const [modelId, m] of Object.entries(cons.models)) {
+      out.push({ capability, pipeline: capabilityToPipeline(capability) ?? key, modelId, warm: m.warm, capacity: m.capacity, capacityInUse: m.capacityInUse });
+    }
+  }
+  return out.sort((a, b) => a.capability - b.capability || a.modelId.localeCompare(b.modelId));
+}
+
 function checkId(id: CapabilityId): void {
   if (!Number.isInteger(id) || id < 0 || id > 0xffff) throw new RangeError(`invalid capability id ${id}`);
 }
