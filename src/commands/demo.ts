@@ -20,6 +20,7 @@ export default class Demo extends GwCommand {
     duration: Flags.integer({ description: 'Stop after this many seconds (default: until Ctrl-C)' }),
     plain: Flags.boolean({ description: 'Plain periodic status instead of the full-screen dashboard' }),
     keep: Flags.boolean({ description: 'Keep the demo data dir (logs, recordings) afterwards' }),
+    'failover-after': Flags.integer({ description: 'Kill the orchestrator the test stream uses after this many seconds, to show a failover (0: never)', default: 30, min: 0 }),
     live: Flags.boolean({ description: 'Also run live AI: orchestrators with devnet live runners and a second test stream through devnet/hue' }),
   };
 
@@ -30,7 +31,7 @@ export default class Demo extends GwCommand {
     const dataDir = explicit ?? mkdtempSync(join(tmpdir(), 'gw-demo-'));
     const paths = resolvePaths(dataDir);
     const { startDemo } = await import('../cli/services/demo.js');
-    const demo = await startDemo({ paths, onProgress: (m) => this.logToStderr(`… ${m}`), streamSeconds: flags.duration ? flags.duration + 5 : undefined, live: flags.live });
+    const demo = await startDemo({ paths, onProgress: (m) => this.logToStderr(`… ${m}`), streamSeconds: flags.duration ? flags.duration + 5 : undefined, live: flags.live, failoverAfterSec: flags['failover-after'] });
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGINT', stop);

@@ -3,6 +3,7 @@ import type { DaemonState } from '../../api/contract.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
 import { resolveFfmpeg } from '../../lib/media/ffmpeg.js';
 import { devnetDown, devnetUp } from '../../devnet/devnetUp.js';
+import { ControlClient } from '../../api/controlClient.js';
 import type { DevnetState } from '../../devnet/devnetState.js';
 import { launchDaemon, stopDaemon } from './daemonProcess.js';
 
@@ -32,7 +33,14 @@ export interface RunningDemo {
  * synthetic test stream pushed over RTMP. Everything binds free loopback ports, so it never collides with a
  * gateway already running on the default ports.
  */
-export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string) => void; streamSeconds?: number; live?: boolean }): Promise<RunningDemo> {
+export async function startDemo(opts: {
+  paths: GwPaths;
+  onProgress: (msg: string) => void;
+  streamSeconds?: number;
+  live?: boolean;
+  /** Kill the orchestrator the test stream uses after this many seconds, so the dashboard shows a failover (0: never). */
+  failoverAfterSec?: number;
+}): Promise<RunningDemo> {
   const { paths, onProgress } = opts;
   const ffmpeg = (await resolveFfmpeg()).path;
   const steps: Array<() => Promise<unknown>> = [];
@@ -79,6 +87,12 @@ export async function startDemo(opts: { paths: GwPaths; onProgress: (msg: string
     steps.push(async () => {
       if (publisher.exitCode === null) publisher.kill('SIGTERM');
     });
+    const failoverAfter = opts.failoverAfterSec ?? 0;
+    if (failoverAfter > 0) {
+      const timer = setTimeout(() => void demonstrateFailover(paths, devnet, onProgress), failoverAfter * 1000);
+      timer.unref();
+      steps.push(async () => clearTimeout(timer));
+    }
     let live: RunningDemo['live'];
     if (opts.live) {
       // The same kind of test card into the live AI app: the devnet runner rotates its hue, an update changes it.
@@ -111,4 +125,17 @@ function publishTestStream(ffmpeg: string, url: string, seconds: number | undefi
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+}
+
+/** Kills (SIGKILL) the devnet orchestrator the demo stream is on: the gateway fails over and the dashboard shows it. */
+async function demonstrateFailover(paths: GwPaths, devnet: DevnetState, onProgress: (msg: string) => void): Promise<void> {
+  try {
+    const session = await ControlClient.forPaths(paths, 5000).session(DEMO_STREAM);
+    const victim = devnet.orchestrators.find((o) => o.uri === session.orchestrator);
+    if (!victim) return;
+    onProgress(`killing the orchestrator the stream is on (${victim.uri}, kill -9) to show a failover`);
+    process.kill(victim.pid, 'SIGKILL');
+  } catch (err) {
+    onProgress(`no failover demonstrated: ${(err as Error).message}`);
+  }
 }
