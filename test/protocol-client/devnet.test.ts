@@ -278,7 +278,7 @@ describe('wire clients against the devnet orchestrator', () => {
       out.length = 0;
       expect(process.exitCode ?? 0).toBe(0);
       // Unsigned: an on-chain orchestrator refuses, with its text; every orchestrator failed → exit code 1.
-      const unsigned = (await OrchestratorsPing.run([orch.serviceUri, deadUri, '--json'], ROOT)) as Array<{ error?: { kind: string; message: string } }>;
+      const unsigned = (await OrchestratorsPing.run([orch.serviceUri, deadUri, '--unsigned', '--json'], ROOT)) as Array<{ error?: { kind: string; message: string } }>;
       expect(unsigned[0]?.error).toEqual({ kind: 'orchestrator', message: 'Invalid orchestrator request: orchestrator req sig check failed' });
       expect(process.exitCode).toBe(1);
     } finally {

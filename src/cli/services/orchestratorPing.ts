@@ -1,5 +1,7 @@
 // `gw orchestrators ping`: asks each orchestrator for its OrchestratorInfo (GetOrchestrator) and summarises what a
-// gateway would pay and get there. Pure summary/rendering functions are separate from the network call.
+// gateway would pay and get there. Pure summary/rendering functions are separate from the network call. The request
+// is signed with the gateway's own account (the keystore and password sources the daemon uses), since on-chain
+// orchestrators refuse an unsigned one.
 import {
   DEFAULT_PROFILE_LIST,
   type OrchestratorInfo,
@@ -23,7 +25,15 @@ import type { H2Pool } from '../../lib/protocol/h2Pool.js';
 import { GET_ORCHESTRATOR_TIMEOUT_MS, getOrchestrator } from '../../lib/protocol/orchestratorClient.js';
 import { normalizeOrchestratorUri } from '../../lib/protocol/orchestratorUri.js';
 import { formatEth } from '../../lib/payments/units.js';
+import { type AccountSource, resolveGatewayChainSettings } from '../../lib/chain/gatewaySettings.js';
+import { locateKeyFile, PASSWORD_ENV, passwordFromSources, unlockGatewayAccount } from '../../lib/payments/accountUnlock.js';
+import { KeystoreError, listKeyFiles } from '../../lib/payments/keystore.js';
+import type { GwPaths } from '../../lib/settings/paths.js';
+import { resolveSettings, settingValues } from '../../lib/settings/resolveSettings.js';
+import type { SettingValue } from '../../lib/settings/settings.js';
+import { GwUserError } from '../baseCommand.js';
 import { renderKeyValues } from '../render.js';
+import { type PromptIo, canPrompt, promptSecret } from './password.js';
 
 /** Pixels in one minute of 720p30: 1280 × 720 × 30 fps × 60 s. */
 export const PIXELS_720P30_MINUTE = 1280n * 720n * 30n * 60n;
@@ -72,6 +82,8 @@ export type PingResult = { uri: string; ok: true; summary: OrchestratorSummary }
 
 /** Options of a ping run. */
 export interface PingOptions {
+  /** Signs the request (on-chain orchestrators verify it); unsigned without it. */
+  signer?: Signer;
   /** Hex private key: sign the request for on-chain orchestrators that verify it. */
   ethKey?: string;
   timeoutMs?: number;
@@ -160,7 +172,7 @@ export async function pingRequest(signer?: Signer): Promise<OrchestratorRequest>
 
 /** Pings every orchestrator in parallel; one failure never fails the others. */
 export async function pingOrchestrators(uris: readonly string[], opts: PingOptions = {}): Promise<PingResult[]> {
-  const signer = opts.ethKey ? localSigner(opts.ethKey) : undefined;
+  const signer = opts.signer ?? (opts.ethKey ? localSigner(opts.ethKey) : undefined);
   const request = await pingRequest(signer);
   const now = opts.now ?? Date.now;
   return Promise.all(
@@ -178,6 +190,110 @@ export async function pingOrchestrators(uris: readonly string[], opts: PingOptio
         return { uri, ok: false, error: describeError(err) };
       }
     }),
+  );
+}
+
+/** Who signs a ping, or why nobody does and how to fix it. */
+export type PingSigning =
+  | { signed: true; signer: Signer; address: string; source: string }
+  | { signed: false; reason: string; fix: string };
+
+function str(v: SettingValue | undefined): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * The gateway's account as the daemon would find it: on-chain settings (keystore, else the default keystore
+ * directory, else a devnet's dev account); off-chain, the configured or default keystore when it holds keys.
+ */
+async function gatewayAccountSource(paths: GwPaths, values: Record<string, SettingValue | undefined>): Promise<AccountSource | undefined> {
+  const keystore = str(values['keystore']);
+  const ethAddr = str(values['ethAddr']);
+  if ((str(values['network']) ?? 'offchain') !== 'offchain') {
+    const chain = await resolveGatewayChainSettings(
+      { network: str(values['network']), ethUrl: str(values['ethUrl']), ethController: str(values['ethController']), keystore, ethAddr },
+      paths,
+    ).catch(() => null);
+    if (chain) return chain.account;
+  }
+  if (keystore) return { kind: 'keystore', keystore, ...(ethAddr ? { ethAddr } : {}) };
+  if ((await listKeyFiles(paths.keystoreDir).catch(() => [])).length > 0) return { kind: 'keystore', keystore: paths.keystoreDir, ...(ethAddr ? { ethAddr } : {}) };
+  return undefined;
+}
+
+/**
+ * Who signs a ping: a raw key (--eth-key / GW_ETH_KEY), else the gateway's own account unlocked with the
+ * daemon's password sources (--password-file, the passwordFile setting, GW_ETH_PASSWORD, else a prompt in a
+ * terminal). Unsigned, with the reason and the fix, when there is no account or no password; a wrong password throws.
+ */
+export async function pingSigning(opts: { paths: GwPaths; ethKey?: string; passwordFile?: string; env?: NodeJS.ProcessEnv; io?: PromptIo }): Promise<PingSigning> {
+  if (opts.ethKey) {
+    const signer = localSigner(opts.ethKey);
+    return { signed: true, signer, address: toChecksumAddress(signer.address), source: 'the key in --eth-key / GW_ETH_KEY' };
+  }
+  const env = opts.env ?? process.env;
+  const values = settingValues(resolveSettings({ configFile: opts.paths.configFile, env }));
+  let account: AccountSource | undefined;
+  try {
+    account = await gatewayAccountSource(opts.paths, values);
+  } catch (err) {
+    if (err instanceof KeystoreError) return { signed: false, reason: err.message, fix: 'check --keystore / --eth-addr (gw config ls)' };
+    throw err;
+  }
+  if (!account) {
+    return {
+      signed: false,
+      reason: `no gateway account (no key files in ${opts.paths.keystoreDir})`,
+      fix: 'create one with `gw account create` (or `gw account import`), or pass a key in GW_ETH_KEY',
+    };
+  }
+  if (account.kind === 'dev') {
+    const signer = localSigner(account.privateKey);
+    return { signed: true, signer, address: account.address, source: `the devnet account of ${account.devnetFile}` };
+  }
+  let address: string;
+  try {
+    address = (await locateKeyFile(account.keystore, account.ethAddr)).address;
+  } catch (err) {
+    if (err instanceof KeystoreError) return { signed: false, reason: err.message, fix: 'create an account with `gw account create`, or pass a key in GW_ETH_KEY' };
+    throw err;
+  }
+  const passwordFile = opts.passwordFile ?? str(values['passwordFile']);
+  let password: string | undefined;
+  try {
+    password = (await passwordFromSources({ ...(passwordFile ? { passwordFile } : {}), env }))?.password;
+  } catch (err) {
+    if (err instanceof KeystoreError) throw new GwUserError(err.message, err.code);
+    throw err;
+  }
+  const io = opts.io;
+  if (password === undefined && canPrompt(io)) {
+    password = await promptSecret(`Keystore password for ${address} (to sign the request; Enter to send it unsigned): `, io);
+    if (password === '') return { signed: false, reason: 'no password given', fix: `pass --password-file <file> or set ${PASSWORD_ENV}` };
+  }
+  if (password === undefined) {
+    return {
+      signed: false,
+      reason: `no keystore password for ${address}`,
+      fix: `pass --password-file <file> or set ${PASSWORD_ENV} (stdin is not a terminal, so gw cannot ask)`,
+    };
+  }
+  try {
+    const unlocked = await unlockGatewayAccount({ keystore: account.keystore, ...(account.ethAddr ? { ethAddr: account.ethAddr } : {}), password });
+    return { signed: true, signer: unlocked.signer, address: unlocked.address, source: unlocked.keyFile ?? account.keystore };
+  } catch (err) {
+    if (err instanceof KeystoreError) throw new GwUserError(err.message, err.code);
+    throw err;
+  }
+}
+
+/** Adds to an orchestrator's signature refusal that the request went unsigned, and how to sign it (pure). */
+export function explainUnsigned(results: readonly PingResult[], signing: PingSigning): PingResult[] {
+  if (signing.signed) return [...results];
+  return results.map((r) =>
+    !r.ok && /sig(nature)? check failed/i.test(r.error.message)
+      ? { ...r, error: { ...r.error, message: `${r.error.message} (the request was not signed: ${signing.reason}; ${signing.fix})` } }
+      : r,
   );
 }
 
