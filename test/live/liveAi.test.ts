@@ -126,6 +126,8 @@ describe("go-livepeer's MediaMTX hook", () => {
       expect((await frameColor(seg.data)).y).toBeGreaterThan(170);
       const v = await gw.client.liveStream('hooked');
       expect(v).toMatchObject({ source: 'mediamtx', streamId: 'hooked-id', pipeline: 'devnet/negate' });
+      // Pushed back to the source host as go-livepeer does (MediaMTX serves <stream>-out); here nothing listens there.
+      expect(v.rtmpOutputs).toEqual([`rtmp://127.0.0.1:${port}/live/hooked-out`, `rtmp://127.0.0.1:${port}/live/hooked-${v.requestId}-out`]);
       // Our own output coming back through MediaMTX is ignored; a form without source_id is a 400.
       expect((await fetch(`${gw.state.httpUrl}/live/video-to-video/hooked-out/start`, { method: 'POST', body: form })).status).toBe(200);
       const bad = new FormData();

@@ -39,6 +39,20 @@ interface Entry {
   readonly outputs: RtmpOutput[];
 }
 
+/**
+ * Where a stream's output is pushed: the requested RTMP outputs, and for MediaMTX starts also back to the source
+ * host as `<source>-out` and `<source>-<requestID>-out` (go-livepeer's convention, which MediaMTX then serves).
+ */
+export function rtmpOutputsOf(spec: LiveStartSpec, requestId: string, toSource: boolean): string[] {
+  const out = [...spec.rtmpOutputs];
+  if (toSource && spec.origin === 'mediamtx' && spec.source.kind === 'pull') {
+    const u = new URL(spec.source.url);
+    const base = `${u.protocol}//${u.host}${u.pathname}`;
+    out.push(`${base}-out`, `${base}-${requestId}-out`);
+  }
+  return out;
+}
+
 /** Ended streams kept for `gw live show` and the status API. */
 const ENDED_KEPT = 50;
 /** go-livepeer clears a stream's status a minute after it ends. */
@@ -48,6 +62,7 @@ const STATUS_KEEP_MS = 60_000;
 export class LiveGateway {
   private readonly live = new Map<string, Entry>();
   private readonly ended: LiveStream[] = [];
+  private readonly outputsOf = new WeakMap<LiveStream, RtmpOutput[]>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -86,7 +101,7 @@ export class LiveGateway {
     const outName = `${spec.stream}-out`;
     this.deps.hls.remove(outName);
     const output = this.deps.hls.create(outName, [{ name: 'source' }]);
-    const entry: Entry = { stream: undefined as unknown as LiveStream, ingest: undefined, outputs: spec.rtmpOutputs.map((u) => new RtmpOutput(u, ffmpeg, (m) => this.deps.log.warn({ stream: spec.stream }, m))) };
+    const entry: Entry = { stream: undefined as unknown as LiveStream, ingest: undefined, outputs: [] };
     const stream = new LiveStream(spec, {
       select: (req) => selectLiveOrchestrator(this.deps.select, req),
       release: (o, end) => this.release(o, end.suspend, end.reason),
@@ -111,6 +126,10 @@ export class LiveGateway {
       log: (level, msg, fields) => this.deps.log[level]({ ...fields }, msg),
     });
     (entry as { stream: LiveStream }).stream = stream;
+    for (const url of rtmpOutputsOf(spec, stream.requestId, this.deps.config.get('liveRtmpOutputToSource'))) {
+      entry.outputs.push(new RtmpOutput(url, ffmpeg, (m) => this.deps.log.warn({ stream: spec.stream }, m)));
+    }
+    this.outputsOf.set(stream, entry.outputs);
     this.live.set(spec.stream, entry);
     this.gauge(spec.pipeline);
     // The input starts at once: segments cut while the orchestrator is chosen are not lost (the latest goes first).
@@ -193,7 +212,9 @@ export class LiveGateway {
   }
 
   private view(s: LiveStream): LiveStreamView {
-    return s.view(`${this.deps.httpBase()}/stream/${s.spec.stream}-out.m3u8`);
+    const outputs = this.outputsOf.get(s);
+    const v = s.view(`${this.deps.httpBase()}/stream/${s.spec.stream}-out.m3u8`);
+    return outputs ? { ...v, rtmpOutputs: outputs.map((o) => o.url) } : v;
   }
 
   /** Running streams, then recently ended ones. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyWebhookAnswer, parseHeaderList, webhookBody } from './liveAuth.js';
+import { rtmpOutputsOf } from './liveGateway.js';
 import { LiveRequestError, parseHookStart, parseJsonStart, parseRtmpStart } from './liveRequest.js';
 import { classifyLiveStartError } from './liveSelect.js';
 import { LiveStatus, MAX_RECENT_SWAPS, parseRunnerEvent, RECENT_SWAP_INTERVAL_MS, SwapBudget } from './liveStatus.js';
@@ -86,5 +87,14 @@ describe('selection errors and the auth webhook', () => {
     const out = applyWebhookAnswer(spec, { pipeline: 'comfyui', stream_id: '', pipeline_id: 'p1', rtmp_output_url: 'rtmp://o/out' });
     expect(out).toMatchObject({ pipeline: 'comfyui', streamId: 'sid', pipelineId: 'p1', params: { prompt: { a: 1 } }, rtmpOutputs: ['rtmp://o/out'] });
     expect(parseHeaderList('Authorization: Bearer x, X-Key:y')).toEqual({ Authorization: 'Bearer x', 'X-Key': 'y' });
+  });
+});
+
+describe('RTMP outputs', () => {
+  it("MediaMTX starts also push back to <source>-out and <source>-<requestID>-out (go-livepeer); other starts only where asked", () => {
+    const hook = parseHookStart({ path: 'live/cam', fields: new URLSearchParams({ source_id: 'c', source_type: 'rtmpconn', query: 'rtmpOutput=rtmp%3A%2F%2Fo%2Fx' }), callerHost: '10.0.0.5' });
+    expect(rtmpOutputsOf(hook, '1a2b3c4d', true)).toEqual(['rtmp://o/x', 'rtmp://10.0.0.5/live/cam-out', 'rtmp://10.0.0.5/live/cam-1a2b3c4d-out']);
+    expect(rtmpOutputsOf(hook, '1a2b3c4d', false)).toEqual(['rtmp://o/x']);
+    expect(rtmpOutputsOf(parseRtmpStart('cam', {}), 'r', true)).toEqual([]);
   });
 });

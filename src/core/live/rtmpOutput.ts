@@ -6,7 +6,7 @@ import { redact } from './liveIngest.js';
 
 /** ffmpeg arguments: MPEG-TS on stdin → FLV to `url`. */
 export function rtmpOutputArgs(url: string): string[] {
-  return ['-hide_banner', '-nostats', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v', '-map', '0:a?', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', url];
+  return ['-hide_banner', '-nostats', '-loglevel', 'error', '-rw_timeout', '5000000', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v', '-map', '0:a?', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', url];
 }
 
 /** One RTMP output. */
@@ -16,6 +16,9 @@ export class RtmpOutput {
   /** Restarts so far (swaps, and the process dying). */
   restarts = 0;
   lastError: string | undefined;
+  /** After a failed publish, no new attempt before this time (ms), backing off to a minute: a far end that is down is not hammered. */
+  private retryAt = 0;
+  private backoffMs = 0;
 
   constructor(
     readonly url: string,
@@ -30,6 +33,7 @@ export class RtmpOutput {
       this.endProcess();
       this.restarts++;
     }
+    if (!this.proc && Date.now() < this.retryAt) return;
     const proc = (this.proc ??= this.spawn());
     // Back-pressure: a far end slower than real time loses segments here rather than growing memory.
     if (proc.stdin && proc.stdin.writableLength < 8 * 1024 * 1024) proc.stdin.write(data);
@@ -46,7 +50,11 @@ export class RtmpOutput {
       if (this.proc === proc) this.proc = undefined;
       if (code !== 0 && code !== null && !this.closed) {
         this.lastError = stderr.trim().split('\n').pop() ?? `exit ${code}`;
-        this.log(`RTMP output ${redact(this.url)} stopped: ${this.lastError}`);
+        this.backoffMs = Math.min(60_000, Math.max(2000, this.backoffMs * 2));
+        this.retryAt = Date.now() + this.backoffMs;
+        this.log(`RTMP output ${redact(this.url)} stopped: ${this.lastError}; next attempt in ${this.backoffMs / 1000} s`);
+      } else if (code === 0) {
+        this.backoffMs = 0;
       }
     });
     return proc;

@@ -102,6 +102,8 @@ export const SETTINGS = [
     description: 'Prices this gateway charges its own customers per pipeline/model (same JSON shape), listed in GET /capabilities (gw price set --customer)' }),
   spec({ key: 'liveAiApp', kind: 'string', default: 'ai', restart: true, group: 'ai',
     description: 'RTMP app that starts live AI streams: rtmp://host:1935/<app>/<stream>?pipeline=…&params=<json> (other apps transcode)' }),
+  spec({ key: 'liveRtmpOutputToSource', kind: 'bool', default: true, group: 'ai',
+    description: "Streams started by MediaMTX's hook are also pushed back to <source>-out and <source>-<requestID>-out, as go-livepeer does (off: LIVE_AI_DISABLE_RTMP_OUTPUT)" }),
   spec({ key: 'liveMaxStreams', kind: 'int', default: 50, group: 'ai',
     description: 'Max concurrent live AI streams; more are refused (503) and their input dropped' }),
   spec({ key: 'livePaymentInterval', kind: 'duration', default: 5000, goFlag: '-livePaymentInterval', group: 'ai',
