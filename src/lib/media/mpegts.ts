@@ -42,64 +42,81 @@ function sectionStart(b: Uint8Array, payload: number, end: number): number {
   return start < end ? start : -1;
 }
 
-/** Parses a transport stream buffer once and reports its video stream and frame count. */
-export function inspectTs(data: Uint8Array): TsInfo {
-  if (data.length % TS_PACKET_SIZE !== 0) {
-    throw new TsParseError(`MPEG-TS length ${data.length} is not a multiple of ${TS_PACKET_SIZE}`);
-  }
+/** One elementary stream of the program map: its type, PID and descriptor loop. */
+export interface PmtEntry {
+  readonly streamType: number;
+  readonly pid: number;
+  readonly descriptors: Uint8Array;
+}
+
+/** The payload start of a packet that begins a PES packet or PSI section, or -1. */
+function unitStart(data: Uint8Array, off: number): number {
+  const end = off + TS_PACKET_SIZE;
+  if ((data[off + 1]! & 0x40) === 0) return -1;
+  const afc = (data[off + 3]! >> 4) & 0x03;
+  if ((afc & 0x01) === 0) return -1;
+  const payload = off + 4 + ((afc & 0x02) !== 0 ? 1 + data[off + 4]! : 0);
+  return payload < end ? payload : -1;
+}
+
+/** The elementary streams of the first program map in the buffer ([] when none is found). */
+export function pmtEntries(data: Uint8Array): PmtEntry[] {
   const pmtPids = new Set<number>();
-  const info: TsInfo = {
-    packets: data.length / TS_PACKET_SIZE,
-    videoPid: null,
-    videoStreamType: null,
-    videoFrames: 0,
-    minVideoPts: null,
-    maxVideoPts: null,
-  };
-  for (let off = 0; off < data.length; off += TS_PACKET_SIZE) {
+  for (let off = 0; off + TS_PACKET_SIZE <= data.length; off += TS_PACKET_SIZE) {
     if (data[off] !== SYNC_BYTE) throw new TsParseError(`lost MPEG-TS sync at byte ${off}`);
     const end = off + TS_PACKET_SIZE;
-    const pusi = (data[off + 1]! & 0x40) !== 0;
+    const payload = unitStart(data, off);
+    if (payload < 0) continue;
     const pid = ((data[off + 1]! & 0x1f) << 8) | data[off + 2]!;
-    const afc = (data[off + 3]! >> 4) & 0x03;
-    if ((afc & 0x01) === 0 || !pusi) continue;
-    const payload = off + 4 + ((afc & 0x02) !== 0 ? 1 + data[off + 4]! : 0);
-    if (payload >= end) continue;
-
+    if (pid !== 0 && !pmtPids.has(pid)) continue;
+    const s = sectionStart(data, payload, end);
+    if (s < 0 || data[s] !== (pid === 0 ? 0x00 : 0x02)) continue;
+    const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
     if (pid === 0) {
-      const s = sectionStart(data, payload, end);
-      if (s < 0 || data[s] !== 0x00) continue;
-      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
       for (let e = s + 8; e + 4 <= sectionEnd; e += 4) {
         const program = (data[e]! << 8) | data[e + 1]!;
         if (program !== 0) pmtPids.add(((data[e + 2]! & 0x1f) << 8) | data[e + 3]!);
       }
-    } else if (pmtPids.has(pid)) {
-      if (info.videoPid !== null) continue;
-      const s = sectionStart(data, payload, end);
-      if (s < 0 || data[s] !== 0x02) continue;
-      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
-      const programInfoLength = ((data[s + 10]! & 0x0f) << 8) | data[s + 11]!;
-      for (let e = s + 12 + programInfoLength; e + 5 <= sectionEnd; ) {
-        const streamType = data[e]!;
-        const esPid = ((data[e + 1]! & 0x1f) << 8) | data[e + 2]!;
-        if (VIDEO_STREAM_TYPES.has(streamType)) {
-          info.videoPid = esPid;
-          info.videoStreamType = streamType;
-          break;
-        }
-        e += 5 + (((data[e + 3]! & 0x0f) << 8) | data[e + 4]!);
-      }
-    } else if (pid === info.videoPid) {
-      info.videoFrames += 1;
-      // PES header: 00 00 01 id len(2) flags flags hdrlen PTS(5)
-      if (payload + 14 <= end && data[payload] === 0 && data[payload + 1] === 0 && data[payload + 2] === 1) {
-        if ((data[payload + 7]! & 0x80) !== 0) {
-          const pts = readPts(data, payload + 9) / 90_000;
-          if (info.minVideoPts === null || pts < info.minVideoPts) info.minVideoPts = pts;
-          if (info.maxVideoPts === null || pts > info.maxVideoPts) info.maxVideoPts = pts;
-        }
-      }
+      continue;
+    }
+    const entries: PmtEntry[] = [];
+    const programInfoLength = ((data[s + 10]! & 0x0f) << 8) | data[s + 11]!;
+    for (let e = s + 12 + programInfoLength; e + 5 <= sectionEnd; ) {
+      const infoLength = ((data[e + 3]! & 0x0f) << 8) | data[e + 4]!;
+      entries.push({ streamType: data[e]!, pid: ((data[e + 1]! & 0x1f) << 8) | data[e + 2]!, descriptors: data.subarray(e + 5, Math.min(sectionEnd, e + 5 + infoLength)) });
+      e += 5 + infoLength;
+    }
+    return entries;
+  }
+  return [];
+}
+
+/** Parses a transport stream buffer and reports its video stream and frame count. */
+export function inspectTs(data: Uint8Array): TsInfo {
+  if (data.length % TS_PACKET_SIZE !== 0) {
+    throw new TsParseError(`MPEG-TS length ${data.length} is not a multiple of ${TS_PACKET_SIZE}`);
+  }
+  const video = pmtEntries(data).find((e) => VIDEO_STREAM_TYPES.has(e.streamType));
+  const info: TsInfo = {
+    packets: data.length / TS_PACKET_SIZE,
+    videoPid: video?.pid ?? null,
+    videoStreamType: video?.streamType ?? null,
+    videoFrames: 0,
+    minVideoPts: null,
+    maxVideoPts: null,
+  };
+  if (!video) return info;
+  for (let off = 0; off < data.length; off += TS_PACKET_SIZE) {
+    if (data[off] !== SYNC_BYTE) throw new TsParseError(`lost MPEG-TS sync at byte ${off}`);
+    if ((((data[off + 1]! & 0x1f) << 8) | data[off + 2]!) !== video.pid) continue;
+    const payload = unitStart(data, off);
+    if (payload < 0) continue;
+    info.videoFrames += 1;
+    // PES header: 00 00 01 id len(2) flags flags hdrlen PTS(5)
+    if (payload + 14 <= off + TS_PACKET_SIZE && data[payload] === 0 && data[payload + 1] === 0 && data[payload + 2] === 1 && (data[payload + 7]! & 0x80) !== 0) {
+      const pts = readPts(data, payload + 9) / 90_000;
+      if (info.minVideoPts === null || pts < info.minVideoPts) info.minVideoPts = pts;
+      if (info.maxVideoPts === null || pts > info.maxVideoPts) info.maxVideoPts = pts;
     }
   }
   return info;
@@ -110,41 +127,17 @@ export type TsAudioCodec = 'aac' | 'opus' | 'mp3' | 'ac3' | 'other' | null;
 
 /** Finds the first audio stream in the PMT: AAC (ADTS or LATM), Opus (private data registered as "Opus"), …; null without audio. */
 export function tsAudioCodec(data: Uint8Array): TsAudioCodec {
-  const pmtPids = new Set<number>();
-  for (let off = 0; off + TS_PACKET_SIZE <= data.length; off += TS_PACKET_SIZE) {
-    if (data[off] !== SYNC_BYTE) return null;
-    const end = off + TS_PACKET_SIZE;
-    const pusi = (data[off + 1]! & 0x40) !== 0;
-    const pid = ((data[off + 1]! & 0x1f) << 8) | data[off + 2]!;
-    const afc = (data[off + 3]! >> 4) & 0x03;
-    if ((afc & 0x01) === 0 || !pusi) continue;
-    const payload = off + 4 + ((afc & 0x02) !== 0 ? 1 + data[off + 4]! : 0);
-    if (payload >= end) continue;
-    if (pid === 0) {
-      const s = sectionStart(data, payload, end);
-      if (s < 0 || data[s] !== 0x00) continue;
-      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
-      for (let e = s + 8; e + 4 <= sectionEnd; e += 4) {
-        const program = (data[e]! << 8) | data[e + 1]!;
-        if (program !== 0) pmtPids.add(((data[e + 2]! & 0x1f) << 8) | data[e + 3]!);
-      }
-    } else if (pmtPids.has(pid)) {
-      const s = sectionStart(data, payload, end);
-      if (s < 0 || data[s] !== 0x02) continue;
-      const sectionEnd = Math.min(end, s + 3 + (((data[s + 1]! & 0x0f) << 8) | data[s + 2]!) - 4);
-      const programInfoLength = ((data[s + 10]! & 0x0f) << 8) | data[s + 11]!;
-      for (let e = s + 12 + programInfoLength; e + 5 <= sectionEnd; ) {
-        const streamType = data[e]!;
-        const infoLength = ((data[e + 3]! & 0x0f) << 8) | data[e + 4]!;
-        const descriptors = data.subarray(e + 5, Math.min(sectionEnd, e + 5 + infoLength));
-        if (streamType === 0x0f || streamType === 0x11) return 'aac';
-        if (streamType === 0x03 || streamType === 0x04) return 'mp3';
-        if (streamType === 0x81) return 'ac3';
-        if (streamType === 0x06 && hasRegistration(descriptors, 'Opus')) return 'opus';
-        e += 5 + infoLength;
-      }
-      return null;
-    }
+  let entries: PmtEntry[];
+  try {
+    entries = pmtEntries(data);
+  } catch {
+    return null;
+  }
+  for (const e of entries) {
+    if (e.streamType === 0x0f || e.streamType === 0x11) return 'aac';
+    if (e.streamType === 0x03 || e.streamType === 0x04) return 'mp3';
+    if (e.streamType === 0x81) return 'ac3';
+    if (e.streamType === 0x06 && hasRegistration(e.descriptors, 'Opus')) return 'opus';
   }
   return null;
 }
