@@ -91,9 +91,11 @@ export function devnetAlive(state: DevnetState): boolean {
 
 /** Starts the devnet unless one is already up (then returns it with alreadyUp). Cleans up everything on failure. */
 export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
-  if (!Number.isInteger(o.orchestrators) || o.orchestrators < 1 || o.orchestrators > MAX_DEVNET_ORCHESTRATORS) {
-    throw new Error(`--orchestrators must be between 1 and ${MAX_DEVNET_ORCHESTRATORS}`);
+  if (!Number.isInteger(o.orchestrators) || o.orchestrators < 0 || o.orchestrators > MAX_DEVNET_ORCHESTRATORS) {
+    throw new Error(`--orchestrators must be between 0 and ${MAX_DEVNET_ORCHESTRATORS}`);
   }
+  // 0 is a chain and a funded account for the operator's own orchestrators; without the chain it would be nothing
+  if (o.orchestrators === 0 && !o.chain) throw new Error('--orchestrators 0 needs the chain (it starts only a chain and a funded gateway account): leave out --no-chain');
   const prices = pricesFor(o.orchestrators, o.prices);
   const extraArgs = aiArgs(o);
   const existing = readDevnetState(o.paths);
@@ -117,7 +119,8 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
         rpcUrl: ready.rpcUrl,
         chainId: ready.chainId,
         deployerKey: accounts[0]!.privateKey,
-        activeOrchestrators: BigInt(o.orchestrators),
+        // the reserve is split among the active orchestrators: never 0, even before the operator's own register
+        activeOrchestrators: BigInt(Math.max(1, o.orchestrators)),
       });
       // The ETH/USD feed is not in the Controller: devnet.json is how the gateway finds it (see core/chain/priceFeed.ts).
       chainState = { rpcUrl: ready.rpcUrl, chainId: ready.chainId ?? LOCAL_CHAIN_ID, pid, contracts: { ...deployed.contracts, priceFeed: deployed.priceFeed }, log };
@@ -126,7 +129,7 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
       await (await gw.fundDepositAndReserve(o.deposit, o.reserve)).wait();
     }
 
-    progress(`starting ${o.orchestrators} orchestrator(s)`);
+    if (o.orchestrators > 0) progress(`starting ${o.orchestrators} orchestrator(s)`);
     const orchestrators = await Promise.all(
       prices.map(async (price, i): Promise<DevnetOrchestratorState> => {
         const key = accounts[FIRST_ORCH_ACCOUNT + i]!.privateKey;

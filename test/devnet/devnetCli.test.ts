@@ -74,4 +74,16 @@ describe('gw devnet', () => {
     expect(readDevnetState(paths)).toBeUndefined();
     expect(((await DevnetStatus.run(flags, ROOT)) as { up: boolean }).up).toBe(false);
   });
+
+  it('up --orchestrators 0: a chain and a funded gateway account only (not without the chain)', async () => {
+    const flags = ['--data-dir', dir, '--json'];
+    await expect(DevnetUp.run(['--orchestrators', '0', '--no-chain', '--data-dir', dir], ROOT)).rejects.toThrow(/--orchestrators 0 needs the chain/);
+    const up = (await DevnetUp.run(['--orchestrators', '0', '--chain-port', '0', ...flags], ROOT)) as Awaited<ReturnType<DevnetUp['run']>>;
+    expect(up.state.orchestrators).toEqual([]);
+    expect(up.state.chain?.contracts.controller).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const status = (await DevnetStatus.run(flags, ROOT)) as { up: boolean; accounts: { deposit?: string }[] };
+    expect(status.up).toBe(true);
+    expect(status.accounts[0]!.deposit).toBe((10n ** 19n).toString());
+    expect(await DevnetDown.run(flags, ROOT)).toEqual({ wasUp: true, stopped: 1 });
+  });
 });

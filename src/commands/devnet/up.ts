@@ -18,13 +18,17 @@ export default class DevnetUp extends GwCommand {
   static override examples = [
     '<%= config.bin %> devnet up',
     '<%= config.bin %> devnet up --orchestrators 3 --prices 1000/1,1200/1,1500/1',
+    '<%= config.bin %> devnet up --orchestrators 0   # a chain and a funded gateway account, for your own orchestrators',
     '<%= config.bin %> devnet up --no-chain --passthrough   # off-chain orchestrators, no transcoding',
     '<%= config.bin %> devnet up --ai --ai-price llm=1000/1 --byoc devnet-echo=echo,1000/1,2   # AI pipelines and BYOC on every orchestrator',
     '<%= config.bin %> devnet up --live --live-price 58/1   # live-video-to-video on every orchestrator',
   ];
 
   static override flags = {
-    orchestrators: Flags.integer({ description: `Number of orchestrators (1–${MAX_DEVNET_ORCHESTRATORS})`, default: 3 }),
+    orchestrators: Flags.integer({
+      description: `Number of orchestrators (0–${MAX_DEVNET_ORCHESTRATORS}; 0: only the chain and a funded gateway account, for your own orchestrators)`,
+      default: 3,
+    }),
     prices: Flags.string({ description: 'Comma list of prices (wei per pixel unit, "1200/1"), one for all or one per orchestrator' }),
     chain: Flags.boolean({ description: 'Start a local chain (--no-chain: off-chain orchestrators only)', default: true, allowNo: true }),
     passthrough: Flags.boolean({ description: 'Orchestrators copy the input to every rendition instead of transcoding' }),
@@ -91,7 +95,8 @@ export default class DevnetUp extends GwCommand {
     this.log(alreadyUp ? 'devnet is already up (gw devnet status for details, gw devnet down to stop it)' : '✓ devnet is up');
     if (state.chain) this.log(`Chain:       ${state.chain.rpcUrl} (chain id ${state.chain.chainId}, Controller ${state.chain.contracts.controller})`);
     else this.log('Chain:       none (orchestrators are off-chain)');
-    this.log(renderTable(['#', 'orchestrator', 'address', 'price'], state.orchestrators.map((o, i) => [i, o.uri, o.address, o.price])));
+    if (state.orchestrators.length > 0) this.log(renderTable(['#', 'orchestrator', 'address', 'price'], state.orchestrators.map((o, i) => [i, o.uri, o.address, o.price])));
+    else this.log('Orchestrators: none (point the gateway at your own: gw start --network devnet --orch-addr <host:port>)');
     for (const a of state.accounts) this.log(`Gateway account: ${a.address} (funded; private key: gw devnet status --show-keys)`);
     this.log(`State:       ${devnetStateFile(paths)}`);
     return { alreadyUp, state: publicDevnetState(state) };
