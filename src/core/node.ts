@@ -26,7 +26,7 @@ import { ActivityProjection } from './gateway/activityProjection.js';
 import { startRtmpStreams } from './gateway/rtmpStreams.js';
 import type { RtmpIngest } from './ingest/rtmpServer.js';
 import type { Logger } from './logger.js';
-import { createMetrics, type Metrics, weiToGweiFloat } from './metrics/metrics.js';
+import { createMetrics, type Metrics, weiToGweiFloat, zeroAiFaultSeries } from './metrics/metrics.js';
 import { LocalPaymentSource } from './payments/localPaymentSource.js';
 import type { PaymentSource } from './payments/paymentSource.js';
 import { RemotePaymentSource } from './payments/remotePaymentSource.js';
@@ -174,6 +174,7 @@ export async function buildGatewayNode(ctx: NodeContext): Promise<GatewayNode> {
       onTickets: (streamId, batch) => emitTickets(bus, streamId, batch),
     });
     closers.push(() => live.close());
+    zeroAiFaultSeries(metrics.registry);
     const http = createGatewayHttpServer({
       hls: gateway.hls,
       pushSegment: (req) => gateway.pushSegment(req),
@@ -237,10 +238,16 @@ function startMetrics(bus: EventBus, chain: GatewayChain | null, closers: Closer
     if (ev.type === 'chain.updated' && chain) {
       metrics.gatewayDeposit.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.depositWei)));
       metrics.gatewayReserve.set({ sender: chain.address }, weiToGweiFloat(BigInt(ev.reserveWei)));
+      metrics.setSenderState(ev.senderState);
     }
-    if (ev.type === 'tickets.sent') chain?.recordSpend(BigInt(ev.evWei));
+    if (ev.type === 'tickets.sent') {
+      chain?.recordSpend(BigInt(ev.evWei));
+      // Every job kind's tickets, counted here once (go-livepeer counts AI payments in the same metrics).
+      metrics.recordTickets(ev.count, BigInt(ev.evWei), BigInt(ev.faceValueWei));
+    }
   };
   closers.push(bus.subscribe(onEvent));
+  if (chain) closers.push(chain.onRedeemed((t) => metrics.recordRedeemed(t.faceValue)));
   // The chain announced its first deposit/reserve before the metrics existed: count the history in as well.
   for (const ev of bus.since(0)) onEvent(ev);
   return metrics;

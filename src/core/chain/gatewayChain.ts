@@ -23,7 +23,7 @@ import type { ChainClient } from '../../lib/chain/chainClient.js';
 import { connectChain, resolveGatewayChainSettings, type GatewayChainSettings } from '../../lib/chain/gatewaySettings.js';
 import { DEFAULT_SPEND_WINDOW_MS, SpendWindow } from '../../lib/chain/runway.js';
 import { senderState } from '../../lib/chain/senderState.js';
-import type { SenderInfo } from '../../lib/chain/ticketBroker.js';
+import { getRedeemedTickets, type RedeemedTicket, type SenderInfo } from '../../lib/chain/ticketBroker.js';
 import type { ChainSnapshot } from '../../lib/chain/watcher.js';
 
 export interface GatewayChainOptions {
@@ -56,6 +56,8 @@ export interface ChainAccount {
   recordSpend(evWei: bigint): void;
   /** Largest ticket face value seen in `tickets.sent` events, if any. */
   maxFaceValueSeen(): bigint | null;
+  /** Calls `listener` for each of the account's winning tickets redeemed on chain from now on; returns an unsubscribe. */
+  onRedeemed(listener: (ticket: RedeemedTicket) => void): () => void;
   /** The account as GET /v1/account shows it. */
   accountView(options?: { poolSize?: number }): Promise<AccountView>;
 }
@@ -101,6 +103,12 @@ async function unlockAccount(settings: GatewayChainSettings, options: GatewayCha
     if (err instanceof KeystoreError) throw new GwError(err.code, `cannot unlock the gateway account: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+function sameFunds(a: ChainSnapshot, b: ChainSnapshot): boolean {
+  const x = a.sender?.info;
+  const y = b.sender?.info;
+  return x?.deposit === y?.deposit && x?.reserve.fundsRemaining === y?.reserve.fundsRemaining;
 }
 
 function sameSender(a: ChainSnapshot, b: ChainSnapshot): boolean {
@@ -154,12 +162,47 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
       senderState: s.sender.state,
     });
   };
+  // Redemptions are found in the TicketBroker's logs, and only looked for when the deposit or reserve moved (a
+  // redemption always draws one of them): one getLogs per funding change, not one per poll.
+  const redeemedListeners = new Set<(t: RedeemedTicket) => void>();
+  const redemptions = { scannedTo: current.block.number, pending: false, scanning: Promise.resolve() as Promise<void>, busy: false, lastError: '' };
+  const scanRedemptions = (to: bigint) => {
+    if (to <= redemptions.scannedTo) return;
+    redemptions.busy = true;
+    redemptions.pending = false;
+    const from = redemptions.scannedTo + 1n;
+    redemptions.scanning = getRedeemedTickets(client.publicClient, client.contracts.ticketBroker, address, from, to)
+      .then((found) => {
+        redemptions.scannedTo = to;
+        redemptions.lastError = '';
+        for (const t of found) {
+          log.info({ recipient: t.recipient, faceValueWei: t.faceValue.toString(), block: t.blockNumber.toString() }, 'winning ticket redeemed');
+          for (const l of redeemedListeners) l(t);
+        }
+      })
+      .catch((err: unknown) => {
+        // Tried again at the next poll, from the same block.
+        redemptions.pending = true;
+        const msg = (err as Error).message;
+        if (msg !== redemptions.lastError) log.warn({ err: msg }, 'reading redeemed tickets failed; retrying');
+        redemptions.lastError = msg;
+      })
+      .finally(() => {
+        redemptions.busy = false;
+        // Funds moved again while this scan ran: look now, the chain may not make another block for a while.
+        if (redemptions.pending && redemptions.lastError === '') scanRedemptions(current.block.number);
+      });
+  };
   const update = (next: ChainSnapshot) => {
     // A slower read must not replace a newer one.
     if (next.block.number < current.block.number) return;
     const changed = !sameSender(current, next);
+    if (!sameFunds(current, next)) redemptions.pending = true;
     current = next;
     if (changed) announce(next);
+    if (redemptions.busy) return;
+    if (redemptions.pending) scanRedemptions(next.block.number);
+    else redemptions.scannedTo = next.block.number;
   };
   announce(current);
 
@@ -220,6 +263,10 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
     },
     recordSpend: (evWei) => spend.record(evWei),
     maxFaceValueSeen: () => maxFace,
+    onRedeemed(listener) {
+      redeemedListeners.add(listener);
+      return () => redeemedListeners.delete(listener);
+    },
     accountView: (o = {}) =>
       readAccountView(client, address, {
         ...(o.poolSize !== undefined ? { poolSize: o.poolSize } : {}),
@@ -236,6 +283,7 @@ export async function startGatewayChain(options: GatewayChainOptions): Promise<G
       options.signal.removeEventListener('abort', onAbort);
       stop.abort();
       await watching;
+      await redemptions.scanning;
     },
   };
 }

@@ -5,7 +5,6 @@ import type { CandidatePool } from '../discovery/pools.js';
 import type { EventBus } from '../eventBus.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { weiToGweiFloat } from '../metrics/metrics.js';
 import type { PaymentSession, PaymentSource, PreparedPayment } from '../payments/paymentSource.js';
 import { PaymentValidationError } from '../../lib/payments/senderValidation.js';
 import { classifySegmentError, SegmentError, segmentErrorLabel } from '../../lib/protocol/errors.js';
@@ -249,9 +248,7 @@ class SegmentLoop implements StreamPipeline {
   private emitTickets(payment: PreparedPayment): void {
     const b = payment.batch!;
     const evWei = b.ev.mul(BigInt(b.count));
-    this.deps.metrics?.ticketsSent.inc(b.count);
-    this.deps.metrics?.ticketValueSent.inc(weiToGweiFloat(evWei.floor()));
-    this.deps.metrics?.gwEvSpentWei.inc(Number(evWei.floor()));
+    // The ticket metrics count this event, as they count AI and live AI tickets (core/node.ts).
     this.deps.bus.emit({
       type: 'tickets.sent',
       streamId: this.stream.id,

@@ -117,6 +117,7 @@ export class StreamRegistry {
     if (stream.ended) throw new SegmentFailure('draining', `stream ${spec.id} has ended`);
     stream.inFlight++;
     this.touch(stream);
+    const arrived = performance.now();
     this.deps.metrics?.sourceEmerged.inc();
     this.deps.metrics?.sourceEmergedUnprocessed.inc();
     this.deps.metrics?.sourceDuration.observe(seg.durationMs / 1000);
@@ -128,6 +129,7 @@ export class StreamRegistry {
       const out = await transcoder.transcode(seg);
       for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data });
       this.deps.metrics?.recordSegmentOutcome(true); // metrics: livepeer_success_rate
+      this.deps.metrics?.recordRealtime(seg.durationMs, performance.now() - arrived);
       return out;
     } catch (err) {
       this.deps.metrics?.recordSegmentOutcome(false); // metrics: livepeer_success_rate

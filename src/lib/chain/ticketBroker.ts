@@ -49,6 +49,21 @@ export async function getSenderInfo(client: PublicClient, broker: Address, sende
   };
 }
 
+/** One of a sender's winning tickets redeemed on chain (a TicketBroker WinningTicketRedeemed log). */
+export interface RedeemedTicket {
+  readonly recipient: Address;
+  readonly faceValue: bigint;
+  readonly blockNumber: bigint;
+}
+
+/** Winning tickets of `sender` redeemed in blocks `fromBlock`..`toBlock` (inclusive). */
+export async function getRedeemedTickets(client: PublicClient, broker: Address, sender: Address, fromBlock: bigint, toBlock: bigint): Promise<RedeemedTicket[]> {
+  const logs = await read('WinningTicketRedeemed', () =>
+    client.getContractEvents({ address: broker, abi: ticketBrokerAbi, eventName: 'WinningTicketRedeemed', args: { sender }, fromBlock, toBlock, strict: true }),
+  );
+  return logs.map((l) => ({ recipient: l.args.recipient, faceValue: l.args.faceValue, blockNumber: l.blockNumber }));
+}
+
 /** Rounds between `unlock()` and the round when `withdraw()` becomes possible. */
 export function getUnlockPeriod(client: PublicClient, broker: Address): Promise<bigint> {
   return read('unlockPeriod', () =>
