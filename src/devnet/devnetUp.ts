@@ -9,7 +9,7 @@ import type { GwPaths } from '../lib/settings/paths.js';
 import { privateKeyToAddress } from '../lib/protocol/signer.js';
 import { devnetOwner, registerInPool, setServiceUri } from './chain/admin.js';
 import { deployDevnet } from './chain/deploy.js';
-import { mnemonicAccounts, LOCAL_CHAIN_ID } from './chain/localChain.js';
+import { mnemonicAccounts, LOCAL_CHAIN_ID, type ModuleResolver, resolveHardhat } from './chain/localChain.js';
 import { devnetEntry, isDevnetProcess, spawnDetached, stopGroup, waitForReady } from './devnetProcesses.js';
 import { type DevnetOrchestratorState, type DevnetState, devnetPids, readDevnetState, removeDevnetState, writeDevnetState } from './devnetState.js';
 import { CONTROL_TOKEN_ENV, ETH_KEY_ENV, liveOptionsFromFlags } from './orchestrator/orchestratorFlags.js';
@@ -55,6 +55,8 @@ export interface DevnetUpOptions {
   live?: boolean;
   /** `--live-price` value passed to every orchestrator (implies live). */
   livePrice?: string;
+  /** For tests: how hardhat is looked up (default: require.resolve from gw's code). */
+  resolveModule?: ModuleResolver;
 }
 
 /** Orchestrator flags for the AI/BYOC/live options, validated before anything starts. */
@@ -100,6 +102,8 @@ export async function devnetUp(o: DevnetUpOptions): Promise<DevnetUpResult> {
   const extraArgs = aiArgs(o);
   const existing = readDevnetState(o.paths);
   if (existing && devnetAlive(existing)) return { state: existing, alreadyUp: true };
+  // Checked here, before anything starts: the chain process would only fail in its log.
+  if (o.chain) resolveHardhat(o.resolveModule);
   if (existing) removeDevnetState(o.paths);
   mkdirSync(o.paths.devnetDir, { recursive: true, mode: 0o700 });
   const progress = o.onProgress ?? (() => {});

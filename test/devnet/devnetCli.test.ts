@@ -11,7 +11,7 @@ import DevnetUp from '../../src/commands/devnet/up.js';
 import { isProcessAlive } from '../../src/api/daemonState.js';
 import { resolvePaths } from '../../src/lib/settings/paths.js';
 import { bytesToBigint, localSigner } from '../../src/lib/protocol/index.js';
-import { devnetDown } from '../../src/devnet/devnetUp.js';
+import { devnetDown, devnetUp } from '../../src/devnet/devnetUp.js';
 import { devnetPids, readDevnetState } from '../../src/devnet/devnetState.js';
 import { OrchClient } from './helpers/orchClient.js';
 import { orchRequest } from './helpers/payments.js';
@@ -85,5 +85,16 @@ describe('gw devnet', () => {
     expect(status.up).toBe(true);
     expect(status.accounts[0]!.deposit).toBe((10n ** 19n).toString());
     expect(await DevnetDown.run(flags, ROOT)).toEqual({ wasUp: true, stopped: 1 });
+  });
+
+  it('without hardhat (a devDependency a package install leaves out) fails before starting anything, saying what to install', async () => {
+    const missing = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    const opts = { paths, orchestrators: 1, chain: true, passthrough: true, basePort: 0, chainPort: 0, deposit: 1n, reserve: 1n, resolveModule: missing };
+    const err = await devnetUp(opts).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/needs hardhat/);
+    expect(err?.message).toMatch(/npm install --no-save --prefix \S+ hardhat@2\.29\.1/);
+    expect(readDevnetState(paths)).toBeUndefined();
   });
 });

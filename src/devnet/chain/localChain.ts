@@ -1,10 +1,12 @@
 // Local EVM for the devnet and tests: `hardhat node` as a child process on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bytesToHex, type Address, type Hex } from 'viem';
 import { HDKey, privateKeyToAddress } from 'viem/accounts';
 
@@ -58,9 +60,40 @@ export function mnemonicAccounts(mnemonic: string = HARDHAT_MNEMONIC, count = 10
   return accounts;
 }
 
-function hardhatCli(): { cli: string; projectRoot: string } {
-  const require = createRequire(import.meta.url);
-  const pkgJson = require.resolve('hardhat/package.json');
+/** Resolves a module id to a file, as require.resolve does from gw's own code; injectable for tests. */
+export type ModuleResolver = (id: string) => string;
+
+/** gw's package directory (src/devnet/chain or dist/devnet/chain, three levels down). */
+const GW_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The hardhat version gw is developed with (its devDependency), for the install hint. */
+function hardhatVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(GW_ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+    return pkg.devDependencies?.['hardhat']?.replace(/^[\^~]/, '') ?? '2';
+  } catch {
+    return '2';
+  }
+}
+
+/** What to tell someone whose gw cannot find hardhat: why it is needed and the command that installs it. */
+export function hardhatMissingMessage(): string {
+  const spec = `hardhat@${hardhatVersion()}`;
+  return (
+    `the devnet needs hardhat to run its local chain, and it is not installed: hardhat is a development dependency of gw, ` +
+    `which installing gw as a package leaves out. Install it where gw finds it: npm install --no-save --prefix ${GW_ROOT.replace(/\/$/, '')} ${spec} ` +
+    `(or, in the project that depends on gw, npm install --save-dev ${spec}), then run the command again`
+  );
+}
+
+/** Where hardhat's CLI is; throws an Error with hardhatMissingMessage() when it cannot be resolved. */
+export function resolveHardhat(resolve: ModuleResolver = createRequire(import.meta.url).resolve): { cli: string; projectRoot: string } {
+  let pkgJson: string;
+  try {
+    pkgJson = resolve('hardhat/package.json');
+  } catch {
+    throw new Error(hardhatMissingMessage());
+  }
   const pkgDir = dirname(pkgJson);
   // Hardhat refuses to run unless its cwd resolves a local install: use the project that has it.
   return { cli: join(pkgDir, 'internal', 'cli', 'bootstrap.js'), projectRoot: dirname(dirname(pkgDir)) };
@@ -115,7 +148,7 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   const configPath = join(dir, 'hardhat.config.cjs');
   await writeFile(configPath, hardhatConfig(chainId, options.accountBalanceWei ?? 10_000n * 10n ** 18n));
 
-  const { cli, projectRoot } = hardhatCli();
+  const { cli, projectRoot } = resolveHardhat();
   const started = performance.now();
   const child = spawn(
     process.execPath,
