@@ -188,4 +188,24 @@ describe('spooled segments', () => {
     hls.remove('b');
     expect(budget.bytes).toBe(0);
   });
+
+  it('tells its observer of every stored segment (not duplicates or late ones) and of the end, once', async () => {
+    const seen: string[] = [];
+    const hls = new HlsStore({
+      memorySegments: 2,
+      playlistWindow: 2,
+      observer: { segment: (id, r, seg) => seen.push(`${id}/${r}/${seg.seq}`), ended: (id) => seen.push(`${id} ended`) },
+    });
+    const s = hls.create('obs');
+    const seg = (seq: number) => ({ seq, durationMs: 2000, data: new Uint8Array(188) });
+    s.addSegment('source', seg(0));
+    s.addSegment('source', seg(0));
+    s.addSegment('source', seg(1));
+    s.addSegment('source', seg(2));
+    s.addSegment('source', seg(0));
+    await hls.end('obs');
+    await hls.end('obs');
+    s.addSegment('source', seg(3));
+    expect(seen).toEqual(['obs/source/0', 'obs/source/1', 'obs/source/2', 'obs ended']);
+  });
 });

@@ -51,6 +51,16 @@ export interface StreamStoreOptions {
    * exceed the budget, so a light load never touches the disk and a heavy one stays bounded.
    */
   memoryBudget?: MemoryBudget;
+  /** Told of every stored segment and of the stream's end (e.g. an object-store uploader); must not throw or block. */
+  observer?: HlsObserver;
+}
+
+/** Follows what a stream store keeps, without being able to change it. */
+export interface HlsObserver {
+  /** A segment was stored (after duplicates and late ones were dropped). */
+  segment(streamId: string, rendition: string, seg: Readonly<SegmentInput>): void;
+  /** The stream ended (its playlists now carry ENDLIST). */
+  ended(streamId: string): void;
 }
 
 /** Bytes of live segments held in memory across streams, against a limit. */
@@ -126,6 +136,7 @@ export class StreamStore {
   private readonly budget: MemoryBudget | undefined;
   private recordErrors = 0;
   private endedFlag = false;
+  private readonly observer: HlsObserver | undefined;
 
   constructor(opts: StreamStoreOptions) {
     assertSafeName('stream id', opts.id);
@@ -137,6 +148,7 @@ export class StreamStore {
     this.onRecordError = opts.onRecordError;
     this.spoolDir = opts.spoolDir === undefined ? undefined : join(opts.spoolDir, opts.id);
     this.budget = opts.memoryBudget;
+    this.observer = opts.observer;
     for (const r of opts.renditions ?? []) this.declareRendition(r);
   }
 
@@ -194,6 +206,7 @@ export class StreamStore {
     }
     if (this.recordDir !== undefined) this.record(r, entry);
     if (this.spoolDir !== undefined && (this.budget === undefined || this.budget.exceeded)) this.spool(r, entry);
+    this.observer?.segment(this.id, rendition, seg);
     return true;
   }
 
@@ -274,6 +287,7 @@ export class StreamStore {
 
   /** Marks the stream ended and, when recording, waits for the writes and writes the VOD playlists. */
   async end(): Promise<RecordingResult | null> {
+    if (!this.endedFlag) this.observer?.ended(this.id);
     this.endedFlag = true;
     await this.recordChain;
     if (this.recordDir === undefined) return null;
