@@ -1,16 +1,9 @@
 import type { ConfigEntry, ConfigResponse, ConfigUpdateRequest } from '../api/contract.js';
 import { updateConfigFile } from '../lib/settings/configFile.js';
+import { shownSettingValue } from '../lib/settings/settingViews.js';
 import { type ResolvedSetting, type ResolvedSettings, resolvedValue } from '../lib/settings/resolveSettings.js';
 import { coerceSetting, findSetting, SETTINGS, SettingError, type SettingKey, type SettingsReader, type SettingValue, type SettingValueOf } from '../lib/settings/settings.js';
 import type { EventBus } from './eventBus.js';
-
-/** How a secret setting's value is shown. */
-const SECRET_MASK = '********';
-
-function isSecret(key: string): boolean {
-  const spec = findSetting(key);
-  return spec !== undefined && 'secret' in spec && spec.secret === true;
-}
 
 type ChangeListener = (value: SettingValue | undefined) => void;
 
@@ -52,7 +45,7 @@ export class RuntimeConfig implements SettingsReader {
       const r = this.values.get(s.key);
       return {
         key: s.key,
-        value: isSecret(s.key) && r?.value !== undefined ? SECRET_MASK : (r?.value ?? null),
+        value: shownSettingValue(s.key, r?.value),
         source: r?.source ?? 'default',
         default: s.default ?? null,
         restart: Boolean('restart' in s && s.restart),
@@ -85,8 +78,7 @@ export class RuntimeConfig implements SettingsReader {
       const restart = Boolean(spec.restart);
       if (restart) this.pending.add(key);
       else this.values.set(key, { key, value, source: key in set ? 'file' : 'default' });
-      const shown = (v: SettingValue | undefined) => (v === undefined ? null : isSecret(key) ? SECRET_MASK : v);
-      this.bus.emit({ type: 'config.changed', key, value: shown(value), previous: shown(previous), source: 'api', appliesAfterRestart: restart });
+      this.bus.emit({ type: 'config.changed', key, value: shownSettingValue(key, value), previous: shownSettingValue(key, previous), source: 'api', appliesAfterRestart: restart });
       if (!restart) for (const l of this.listeners.get(key) ?? []) l(value);
     }
     return this.describe();

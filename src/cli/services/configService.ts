@@ -4,6 +4,7 @@ import { ControlClient } from '../../api/controlClient.js';
 import { checkDaemon } from '../../api/daemonState.js';
 import type { GwPaths } from '../../lib/settings/paths.js';
 import { resolveSettings } from '../../lib/settings/resolveSettings.js';
+import { shownSettingValue } from '../../lib/settings/settingViews.js';
 import { findSetting, parseSetting, SETTINGS, SettingError, type SettingValue } from '../../lib/settings/settings.js';
 import { GwUserError } from '../baseCommand.js';
 
@@ -18,7 +19,7 @@ export async function listConfig(paths: GwPaths): Promise<{ config: ConfigRespon
     const r = resolved.get(s.key)!;
     return {
       key: s.key,
-      value: r.value ?? null,
+      value: shownSettingValue(s.key, r.value),
       source: r.source,
       default: s.default ?? null,
       restart: Boolean('restart' in s && s.restart),
