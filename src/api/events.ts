@@ -53,6 +53,13 @@ export type ChainUpdated = Base<'chain.updated'> & { depositWei: string; reserve
  * `orchestrator_swap`, `ai_stream_events` `params_update`, `ai_stream_status` from the runner.
  */
 export type LiveStreamEvent = Base<'live.event'> & { stream: string; streamId: string; queue: string; data: Record<string, unknown> };
+/**
+ * Object-store uploads (objectStore, recordStore) fall behind: the bounded queue was full and the oldest live segments
+ * were dropped (live output through gw is unaffected). `store` names a store kind, never its URL.
+ */
+export type StorageBehind = Base<'storage.behind'> & { store: 'object' | 'record'; queued: number; dropped: number };
+/** An upload gave up after its retries; `error` has credentials redacted. `failures` counts them since the start. */
+export type StorageFailed = Base<'storage.failed'> & { store: 'object' | 'record'; streamId: string; key: string; attempts: number; error: string; failures: number };
 export type AlertRaised = Base<'alert'> & { alert: string; severity: 'warning' | 'critical'; message: string };
 
 export type GwEvent =
@@ -72,6 +79,8 @@ export type GwEvent =
   | TicketBatchSent
   | ChainUpdated
   | LiveStreamEvent
+  | StorageBehind
+  | StorageFailed
   | AlertRaised;
 
 export type GwEventType = GwEvent['type'];

@@ -21,6 +21,8 @@ import { openStreamTranscoder, type PipelineDeps, type StreamPipeline } from './
 import { ActivityProjection } from './activityProjection.js';
 import { SegmentFailure } from './segmentErrors.js';
 import { StreamRegistry, type StreamSpec } from './streams.js';
+import { openStorage } from '../storage/storage.js';
+import type { HlsUploader } from '../storage/uploader.js';
 
 export interface GatewayServiceDeps {
   readonly config: RuntimeConfig;
@@ -54,6 +56,8 @@ const HLS_MEMORY_BUDGET_BYTES = 128 * 1024 * 1024;
  */
 export class GatewayService {
   readonly hls: HlsStore;
+  /** Uploads to objectStore / recordStore (URLs), when set. */
+  readonly uploader: HlsUploader | undefined;
   readonly streams: StreamRegistry;
   /** Sessions, tickets and failovers folded from the bus (GET /v1/sessions, /v1/tickets, /v1/failovers). */
   readonly activity: ActivityProjection;
@@ -69,7 +73,16 @@ export class GatewayService {
     // Live segments go to files under the data dir once written, so memory does not grow with streams × renditions.
     const spoolDir = join(deps.dataDir, 'hls');
     rmSync(spoolDir, { recursive: true, force: true });
-    this.hls = new HlsStore({ memorySegments: 7, spoolDir, memoryBudget: new MemoryBudget(HLS_MEMORY_BUDGET_BYTES), recordDir: config.get('recordDir'), onRecordError: (err) => log.warn({ err }, 'recording write failed') });
+    const storage = openStorage(config, log.child({ module: 'storage' }), bus, metrics);
+    this.uploader = storage.uploader;
+    this.hls = new HlsStore({
+      memorySegments: 7,
+      spoolDir,
+      memoryBudget: new MemoryBudget(HLS_MEMORY_BUDGET_BYTES),
+      ...(storage.recordDir !== undefined ? { recordDir: storage.recordDir } : {}),
+      onRecordError: (err) => log.warn({ err }, 'recording write failed'),
+      ...(storage.uploader ? { observer: storage.uploader } : {}),
+    });
     this.profiles = resolveProfiles(config.get('transcodingOptions'));
     const pipeline: PipelineDeps = {
       bus,
@@ -169,6 +182,7 @@ export class GatewayService {
   async close(): Promise<void> {
     for (const u of this.unsubscribers) u();
     await this.streams.close();
+    await this.uploader?.close();
     if (!this.deps.activity) this.activity.close();
   }
 

@@ -90,6 +90,10 @@ export function createMetrics(opts: { nodeId: string }) {
     milPixelsProcessed: new Counter({ name: 'livepeer_mil_pixels_processed', help: 'Million pixels transcoded', registers: r }),
     gwOrchestrators: new Gauge({ name: 'gw_orchestrators', help: 'Orchestrators known to gw by state', labelNames: ['state'], registers: r }),
     gwEvents: new Counter({ name: 'gw_events_total', help: 'Daemon events published', labelNames: ['type'], registers: r }),
+    objectStoreUploads: new Counter({ name: 'gw_object_store_uploads_total', help: 'Objects uploaded to the object or record store', labelNames: ['store'], registers: r }),
+    objectStoreFailures: new Counter({ name: 'gw_object_store_upload_failures_total', help: 'Object-store uploads that failed (every failed try, retried or not)', labelNames: ['store'], registers: r }),
+    objectStoreDropped: new Counter({ name: 'gw_object_store_dropped_total', help: 'Live segments dropped unuploaded because the upload queue was full', labelNames: ['store'], registers: r }),
+    objectStoreQueueDepth: new Gauge({ name: 'gw_object_store_queue_depth', help: 'Uploads waiting or running', labelNames: ['store'], registers: r }),
     gwSegmentLatency: new Histogram({ name: 'gw_segment_latency_seconds', help: 'Segment round trip through gw per orchestrator', labelNames: ['orchestrator_uri'], buckets: latencyBuckets, registers: r }),
     gwEvSpentWei,
     /** One batch of tickets sent (any job kind): tickets, EV and face value. */
@@ -119,6 +123,10 @@ export function createMetrics(opts: { nodeId: string }) {
   for (const code of UPLOAD_ERROR_CODES) m.sourceUploadFailed.inc({ error_code: code }, 0);
   for (const code of TRANSCODE_ERROR_CODES) m.transcodeFailed.inc({ error_code: code }, 0);
   for (const code of DISCOVERY_ERROR_CODES) m.discoveryErrors.inc({ error_code: code }, 0);
+  for (const store of ['object', 'record']) {
+    m.objectStoreFailures.inc({ store }, 0);
+    m.objectStoreDropped.inc({ store }, 0);
+  }
   // Any retry is a second try first.
   m.transcodeRetried.inc({ try: '2' }, 0);
   return m;

@@ -4,6 +4,7 @@
  * parse a raw string into a typed value. Values travel as JSON primitives (bigints as decimal strings).
  */
 import { GwError } from '../errors.js';
+import { parseStoreUrl } from '../storage/storeUrl.js';
 
 export type SettingKind = 'string' | 'int' | 'bool' | 'list' | 'enum' | 'duration' | 'wei' | 'price' | 'address' | 'url';
 
@@ -90,8 +91,14 @@ export const SETTINGS = [
     description: 'MB of pushed segments the gateway holds in flight at once; past it new pushes get 503 with Retry-After instead of growing memory' }),
   spec({ key: 'authWebhookUrl', kind: 'url', default: undefined, goFlag: '-authWebhookUrl', group: 'video',
     description: 'Stream authentication webhook for RTMP and HTTP push' }),
-  spec({ key: 'recordDir', kind: 'string', default: undefined, goFlag: '-recordStore', group: 'video',
-    description: 'Record every rendition to this directory, with a VOD playlist at stream end' }),
+  spec({ key: 'objectStore', kind: 'string', default: undefined, goFlag: '-objectStore', restart: true, group: 'video', secret: true,
+    description: 'Upload live segments and playlists to s3://KEY:SECRET@REGION/BUCKET, s3+http(s)://KEY:SECRET@HOST:PORT/BUCKET (any S3-compatible store; a /PREFIX may follow the bucket) or a directory; gw uploads itself (orchestrators never get the credentials)' }),
+  spec({ key: 'recordStore', kind: 'string', default: undefined, goFlag: '-recordStore', restart: true, group: 'video', secret: true,
+    description: 'Record every rendition, with a VOD playlist at stream end, to a directory or a store URL (the forms of objectStore)' }),
+  spec({ key: 'objectStorePlayback', kind: 'enum', default: 'gateway', choices: ['gateway', 'store'], restart: true, group: 'video',
+    description: "Playlists uploaded to objectStore/recordStore reference segments relative to themselves (gateway: viewers keep playing through gw's /stream/ URLs) or by the store's absolute object URLs (store)" }),
+  spec({ key: 'recordDir', kind: 'string', default: undefined, group: 'video',
+    description: 'Older name of recordStore for a directory (used when recordStore is not set)' }),
   spec({ key: 'ffmpegPath', kind: 'string', default: undefined, group: 'video',
     description: 'ffmpeg binary to use (else ffmpeg-static, PATH, @ffmpeg-installer)' }),
   spec({ key: 'aiProcessingRetryTimeout', kind: 'duration', default: 2000, goFlag: '-aiProcessingRetryTimeout', group: 'ai',
@@ -221,6 +228,7 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
     case 'string':
       if (text === '') fail('must not be empty');
       if (s.key === 'maxPricePerCapability' || s.key === 'customerPricePerCapability') checkPriceList(text, fail);
+      if (s.key === 'objectStore' || s.key === 'recordStore') checkStore(text, fail);
       return text;
     case 'int': {
       if (!/^-?\d+$/.test(text)) fail(`expected an integer, got "${raw}"`);
@@ -261,6 +269,15 @@ export function parseSetting(s: SettingSpec, raw: string): SettingValue {
       if (u!.protocol !== 'http:' && u!.protocol !== 'https:') fail(`expected an http(s) URL, got "${raw}"`);
       return text;
     }
+  }
+}
+
+/** A store is a directory or a URL in go-livepeer's forms; the error never repeats the value (it holds credentials). */
+function checkStore(text: string, fail: (why: string) => never): void {
+  try {
+    parseStoreUrl(text);
+  } catch (err) {
+    fail((err as Error).message);
   }
 }
 
