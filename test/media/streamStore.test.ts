@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHlsPath } from '../../src/core/hls/playlist.js';
 import { estimateBandwidth, HlsStore, MemoryBudget, StreamStore } from '../../src/core/hls/streamStore.js';
+import { FFMPEG, run, testSourceArgs } from './helpers.js';
 
 const bytes = (n: number, fill = 0): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -24,7 +25,7 @@ describe('StreamStore', () => {
     expect(s.getSegment('source', 14)?.[0]).toBe(14);
     const pl = media(s.mediaPlaylist('source'));
     expect(pl.mediaSequenceBase).toBe(9);
-    expect(pl.segments.map((x) => x.uri)).toEqual([9, 10, 11, 12, 13, 14].map((n) => `source/${n}.ts`));
+    expect(pl.segments.map((x) => x.uri.replace(/\?i=\w+$/, ''))).toEqual([9, 10, 11, 12, 13, 14].map((n) => `source/${n}.ts`));
     expect(s.mediaPlaylist('nope')).toBeUndefined();
   });
 
@@ -36,7 +37,7 @@ describe('StreamStore', () => {
     expect(s.addSegment('r', { seq: 2, durationMs: 2000, data: bytes(1) })).toBe(false);
     s.addSegment('r', { seq: 4, durationMs: 2000, data: bytes(1) });
     expect(s.addSegment('r', { seq: 0, durationMs: 2000, data: bytes(1) })).toBe(false);
-    expect(media(s.mediaPlaylist('r')).segments.map((x) => x.uri)).toEqual(['r/2.ts', 'r/3.ts', 'r/4.ts']);
+    expect(media(s.mediaPlaylist('r')).segments.map((x) => x.uri.replace(/\?i=\w+$/, ''))).toEqual(['r/2.ts', 'r/3.ts', 'r/4.ts']);
   });
 
   it('carries discontinuities into the playlist and its discontinuity sequence', () => {
@@ -57,17 +58,69 @@ describe('StreamStore', () => {
     expect(pl.segments.every((x) => x.discontinuity !== true)).toBe(true);
   });
 
-  it('builds the master playlist in declaration order and estimates missing bandwidth', () => {
+  it('builds the master playlist in declaration order, from renditions that have a segment, with measured peak and mean bit rates', () => {
     const s = new StreamStore({ id: 'abc', renditions: [{ name: 'source' }, { name: 'P240p30fps16x9', width: 426, height: 240, bandwidth: 600_000 }] });
     s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(250_000) });
+    s.addSegment('source', { seq: 1, durationMs: 2000, data: bytes(50_000) });
     s.addSegment('extra', { seq: 0, durationMs: 2000, data: bytes(10) });
-    const pl = HLS.parse(s.masterPlaylist()) as types.MasterPlaylist;
-    expect(pl.variants.map((v) => [v.uri, v.bandwidth])).toEqual([
-      ['abc/source.m3u8', 1_000_000],
-      ['abc/P240p30fps16x9.m3u8', 600_000],
-      ['abc/extra.m3u8', 40],
+    let pl = HLS.parse(s.masterPlaylist()) as types.MasterPlaylist;
+    // P240p30fps16x9 has no segment yet: not announced
+    expect(pl.variants.map((v) => [v.uri, v.bandwidth, v.averageBandwidth])).toEqual([
+      ['abc/source.m3u8', 1_000_000, 600_000],
+      ['abc/extra.m3u8', 40, 40],
+    ]);
+    s.addSegment('P240p30fps16x9', { seq: 0, durationMs: 2000, data: bytes(100_000) });
+    pl = HLS.parse(s.masterPlaylist()) as types.MasterPlaylist;
+    expect(pl.variants.map((v) => [v.uri, v.bandwidth, v.resolution])).toEqual([
+      ['abc/source.m3u8', 1_000_000, undefined],
+      ['abc/P240p30fps16x9.m3u8', 400_000, { width: 426, height: 240 }],
+      ['abc/extra.m3u8', 40, undefined],
     ]);
     expect(estimateBandwidth([])).toBe(0);
+  });
+
+  it('announces CODECS, RESOLUTION and FRAME-RATE read from the first segment (H.264 SPS, AAC)', async () => {
+    const ts = await run(FFMPEG, ['-hide_banner', ...testSourceArgs(1, '640x360', 25), '-f', 'mpegts', 'pipe:1']);
+    const s = new StreamStore({ id: 'abc' });
+    s.addSegment('source', { seq: 0, durationMs: 1000, data: ts });
+    const v = (HLS.parse(s.masterPlaylist()) as types.MasterPlaylist).variants[0]!;
+    expect(v.codecs).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
+    expect(v.resolution).toEqual({ width: 640, height: 360 });
+    expect(v.frameRate).toBe(25);
+    expect(s.masterPlaylist()).toMatch(/FRAME-RATE=25\.000/);
+  });
+
+  it('keeps the target duration constant for the stream', () => {
+    const s = new StreamStore({ id: 'abc', playlistWindow: 3, targetDurationSec: 2 });
+    const targets: number[] = [];
+    for (const [seq, ms] of [[0, 800], [1, 2400], [2, 1900], [3, 2100], [4, 1000], [5, 2000]] as const) {
+      s.addSegment('r', { seq, durationMs: ms, data: bytes(1) });
+      targets.push(media(s.mediaPlaylist('r')).targetDuration);
+    }
+    expect(new Set(targets)).toEqual(new Set([2]));
+    // without a configured length it follows the longest segment so far and never goes down
+    const d = new StreamStore({ id: 'abc', playlistWindow: 2 });
+    d.addSegment('r', { seq: 0, durationMs: 3000, data: bytes(1) });
+    for (let seq = 1; seq < 5; seq++) d.addSegment('r', { seq, durationMs: 1000, data: bytes(1) });
+    expect(media(d.mediaPlaylist('r')).targetDuration).toBe(3);
+  });
+
+  it('keeps a segment servable for its duration plus the playlist it was in after it leaves the playlist', () => {
+    const s = new StreamStore({ id: 'abc', playlistWindow: 6 });
+    const left = new Map<number, number>(); // seq → timeline ms when it left the playlist
+    const gone = new Map<number, number>();
+    let clock = 0;
+    for (let seq = 0; seq < 40; seq++) {
+      clock += 2000;
+      s.addSegment('r', { seq, durationMs: 2000, data: bytes(1) });
+      const shown = new Set(media(s.mediaPlaylist('r')).segments.map((x) => Number(/(\d+)\.ts\b/.exec(x.uri)![1])));
+      for (let k = 0; k <= seq; k++) {
+        if (!shown.has(k) && !left.has(k)) left.set(k, clock);
+        if (s.getSegment('r', k) === undefined && !gone.has(k)) gone.set(k, clock);
+      }
+    }
+    expect(gone.size).toBeGreaterThan(0);
+    for (const [seq, at] of gone) expect(at - left.get(seq)!).toBeGreaterThanOrEqual(2000 + 6 * 2000);
   });
 
   it('serves /stream/ requests and adds ENDLIST once ended', async () => {
@@ -77,6 +130,13 @@ describe('StreamStore', () => {
     s.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(188, 0x47) });
     expect(store.lookup(parseHlsPath('/stream/abc.m3u8')!)?.contentType).toBe('application/x-mpegURL');
     expect((store.lookup(parseHlsPath('/stream/abc/source.m3u8')!) as { body: string }).body).toContain('source/0.ts');
+    expect(store.lookup(parseHlsPath('/stream/abc/source.m3u8')!)?.cacheControl).toBe('no-cache');
+    expect(store.lookup(parseHlsPath('/stream/abc.m3u8')!)?.cacheControl).toBe('max-age=1');
+    expect(store.lookup(parseHlsPath('/stream/abc/source/0.ts')!)?.cacheControl).toMatch(/immutable/);
+    // segment URIs carry the stream instance: a restart under the same id never reuses a cached segment URL
+    const again = new HlsStore({}).create('abc');
+    again.addSegment('source', { seq: 0, durationMs: 2000, data: bytes(188, 0x47) });
+    expect(again.mediaPlaylist('source')).not.toBe(s.mediaPlaylist('source'));
     const seg = store.lookup(parseHlsPath('/stream/abc/source/0.ts')!);
     expect(seg?.contentType).toBe('video/MP2T');
     expect((seg as { body: Uint8Array }).body.length).toBe(188);
@@ -116,7 +176,7 @@ describe('StreamStore', () => {
       expect(vod.segments).toHaveLength(12);
       expect(vod.segments[11]).toMatchObject({ uri: 'source/11.ts', duration: 2.011 });
       const low = media(await readFile(join(recordDir, 'abc', 'low.m3u8'), 'utf8'));
-      expect(low.segments.map((x) => x.uri)).not.toContain('low/5.ts');
+      expect(low.segments.map((x) => x.uri.replace(/\?i=\w+$/, ''))).not.toContain('low/5.ts');
       expect(low.segments.find((x) => x.uri === 'low/8.ts')?.discontinuity).toBe(true);
       const master = HLS.parse(await readFile(res!.masterPath, 'utf8')) as types.MasterPlaylist;
       expect(master.variants.map((v) => v.uri)).toEqual(['source.m3u8', 'low.m3u8']);
@@ -152,7 +212,7 @@ describe('spooled segments', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(store.getSegment('source', 2)).toBeUndefined();
     const found = store.lookup({ kind: 'segment', streamId: 'sp', rendition: 'source', seq: 2 });
-    expect(found).toEqual({ contentType: 'video/MP2T', file: join(spoolDir, 'sp', 'source', '2.ts'), size: 1000 });
+    expect(found).toEqual({ contentType: 'video/MP2T', file: join(spoolDir, 'sp', 'source', '2.ts'), size: 1000, cacheControl: 'public, max-age=31536000, immutable' });
     expect(readFileSync(join(spoolDir, 'sp', 'source', '2.ts'))[0]).toBe(2);
     expect(existsSync(join(spoolDir, 'sp', 'source', '0.ts'))).toBe(false);
     expect(store.masterPlaylist()).toContain('BANDWIDTH=4000');

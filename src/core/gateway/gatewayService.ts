@@ -69,14 +69,13 @@ export class GatewayService {
 
   constructor(private readonly deps: GatewayServiceDeps) {
     const { config, bus, log, metrics } = deps;
-    // Memory holds the live window (6) plus one segment for players that fetched the previous playlist.
+    // The store keeps a segment servable after it left the playlist for its duration plus the playlist's (RFC 8216 §6.2.2).
     // Live segments go to files under the data dir once written, so memory does not grow with streams × renditions.
     const spoolDir = join(deps.dataDir, 'hls');
     rmSync(spoolDir, { recursive: true, force: true });
     const storage = openStorage(config, log.child({ module: 'storage' }), bus, metrics);
     this.uploader = storage.uploader;
     this.hls = new HlsStore({
-      memorySegments: 7,
       spoolDir,
       memoryBudget: new MemoryBudget(HLS_MEMORY_BUDGET_BYTES),
       ...(storage.recordDir !== undefined ? { recordDir: storage.recordDir } : {}),

@@ -175,10 +175,11 @@ function parsePushHeaders(req: IncomingMessage): Pick<PushRequest, 'durationMs' 
 
 /** Serves an HLS path; false (nothing written) when this store has nothing there. */
 function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  // CORS on every /stream/ answer, 404s included: a web player needs to read why a request failed.
+  res.setHeader('Access-Control-Allow-Origin', '*');
   const parsed = parseHlsPath(path);
   const found = parsed ? deps.hls.lookup(parsed) : undefined;
   if (!found) return false;
-  res.setHeader('Access-Control-Allow-Origin', '*');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS' }).end();
     return true;
@@ -187,8 +188,7 @@ function handleHls(deps: GatewayHttpDeps, req: IncomingMessage, res: ServerRespo
     text(res, 405, 'method not allowed');
     return true;
   }
-  // Playlists change every segment; segments never change once written.
-  const cache = found.contentType === 'video/MP2T' ? 'max-age=60' : 'max-age=5';
+  const cache = found.cacheControl;
   if ('file' in found) {
     res.writeHead(200, { 'content-type': found.contentType, 'content-length': found.size, 'cache-control': cache });
     if (req.method === 'HEAD') {

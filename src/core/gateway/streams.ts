@@ -1,6 +1,7 @@
 import type { EventBus } from '../eventBus.js';
 import type { HlsStore, StreamStore } from '../hls/streamStore.js';
 import { SOURCE_RENDITION } from '../hls/playlist.js';
+import { DEFAULT_SEGMENT_SECONDS } from '../media/segmenter.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ActivityProjection } from './activityProjection.js';
@@ -87,10 +88,12 @@ export class StreamRegistry {
     }
     // A stream that ended under this id keeps serving its last playlists; a new one with the same id starts afresh.
     if (this.deps.hls.get(spec.id)?.ended) this.deps.hls.remove(spec.id);
-    const store = this.deps.hls.create(spec.id, [
-      ...spec.profileSizes.map((p) => ({ name: p.name, width: p.width, height: p.height, bandwidth: p.bitrate })),
-      { name: SOURCE_RENDITION },
-    ]);
+    // BANDWIDTH is measured from the segments (the same way for every variant), not the profile's nominal bitrate.
+    const store = this.deps.hls.create(
+      spec.id,
+      [...spec.profileSizes.map((p) => ({ name: p.name, width: p.width, height: p.height })), { name: SOURCE_RENDITION }],
+      spec.ingest === 'rtmp' ? { targetDurationSec: DEFAULT_SEGMENT_SECONDS } : {},
+    );
     const stream: LiveStream = {
       spec,
       store,

@@ -31,7 +31,7 @@ describe('writeMediaPlaylist', () => {
     expect(text).not.toContain('ENDLIST');
     const pl = parseMedia(text);
     expect(pl.version).toBe(3);
-    expect(pl.targetDuration).toBe(3);
+    expect(pl.targetDuration).toBe(2); // RFC 8216: EXTINF rounded to the nearest integer ≤ target
     expect(pl.mediaSequenceBase).toBe(4);
     expect(pl.endlist).toBe(false);
     expect(pl.segments.map((s) => s.uri)).toEqual([4, 5, 6, 7, 8, 9].map((n) => `P240p30fps16x9/${n}.ts`));
@@ -42,6 +42,13 @@ describe('writeMediaPlaylist', () => {
     expect(slid.mediaSequenceBase).toBe(6);
     expect(slid.segments[0]!.uri).toBe('P240p30fps16x9/6.ts');
     expect(slid.targetDuration).toBe(2);
+  });
+
+  it('keeps a given constant target duration unless a shown segment would exceed it', () => {
+    expect(parseMedia(writeMediaPlaylist(segs(0, 3, 1000), { targetDurationSec: 2 })).targetDuration).toBe(2);
+    const long = segs(0, 3);
+    long[2]!.durationMs = 3600;
+    expect(parseMedia(writeMediaPlaylist(long, { targetDurationSec: 2 })).targetDuration).toBe(4);
   });
 
   it('marks discontinuities and counts the ones that left the window', () => {

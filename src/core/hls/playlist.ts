@@ -21,7 +21,7 @@ export interface MediaPlaylistOptions {
   endList?: boolean;
   /** EXT-X-PLAYLIST-TYPE, e.g. 'VOD' for recordings */
   playlistType?: 'VOD' | 'EVENT';
-  /** EXT-X-TARGETDURATION override in whole seconds; default ceil(longest segment) */
+  /** EXT-X-TARGETDURATION in whole seconds (a live stream's constant); raised if a shown segment would exceed it */
   targetDurationSec?: number;
   /** discontinuities that happened before `segments[0]` (for EXT-X-DISCONTINUITY-SEQUENCE) */
   discontinuitiesBefore?: number;
@@ -34,6 +34,11 @@ export interface MasterVariant {
   bandwidth: number;
   width?: number;
   height?: number;
+  /** mean bit/s (AVERAGE-BANDWIDTH) */
+  averageBandwidth?: number;
+  /** RFC 6381 codec strings, e.g. ['avc1.64001f', 'mp4a.40.2'] */
+  codecs?: string[];
+  frameRate?: number;
 }
 
 function extinf(durationMs: number): string {
@@ -56,8 +61,8 @@ export function writeMediaPlaylist(segments: readonly PlaylistSegment[], opts: M
   // A discontinuity tag on the first shown segment is kept, so it only counts once it leaves the window.
   const discSeq = (opts.discontinuitiesBefore ?? 0) + dropped.filter((s) => s.discontinuity === true).length;
   const longestMs = shown.reduce((m, s) => Math.max(m, s.durationMs), 0);
-  // EXTINF values are written rounded to ms; the target must cover them once rounded to the nearest integer.
-  const target = opts.targetDurationSec ?? Math.max(1, Math.ceil(Number(extinf(longestMs))));
+  // RFC 8216 §4.3.3.1: every EXTINF (written rounded to ms), rounded to the nearest integer, ≤ the target.
+  const target = Math.max(opts.targetDurationSec ?? 1, Math.round(Number(extinf(longestMs))), 1);
 
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`];
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${shown[0]?.seq ?? 0}`);
@@ -81,9 +86,12 @@ export function writeMasterPlaylist(variants: readonly MasterVariant[]): string 
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3'];
   for (const v of variants) {
     const attrs = [`PROGRAM-ID=1`, `BANDWIDTH=${Math.max(1, Math.round(v.bandwidth))}`];
+    if (v.averageBandwidth !== undefined && v.averageBandwidth > 0) attrs.push(`AVERAGE-BANDWIDTH=${Math.round(v.averageBandwidth)}`);
+    if (v.codecs !== undefined && v.codecs.length > 0) attrs.push(`CODECS=${quoted(v.codecs.join(','))}`);
     if (v.width !== undefined && v.height !== undefined && v.width > 0 && v.height > 0) {
       attrs.push(`RESOLUTION=${v.width}x${v.height}`);
     }
+    if (v.frameRate !== undefined && v.frameRate > 0) attrs.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`);
     attrs.push(`NAME=${quoted(v.name)}`);
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.uri);
   }

@@ -12,13 +12,16 @@ import {
   writeMediaPlaylist,
 } from './playlist.js';
 import type { HlsRequest, MasterVariant, PlaylistSegment } from './playlist.js';
+import { tsAudioCodec, tsH264Info } from '../../lib/media/mpegts.js';
 
 export interface RenditionInfo {
   name: string;
   width?: number;
   height?: number;
-  /** bit/s for the master playlist; estimated from the stored segments when absent */
+  /** bit/s for the master playlist, used only while no segment bytes can be measured (BANDWIDTH is the measured peak) */
   bandwidth?: number;
+  /** frames per second (the SPS's timing info takes precedence) */
+  frameRate?: number;
 }
 
 export interface SegmentInput {
@@ -35,8 +38,18 @@ export interface StreamStoreOptions {
   renditions?: RenditionInfo[];
   /** segments per live media playlist, default 6 (go-livepeer) */
   playlistWindow?: number;
-  /** segments kept in memory per rendition, default 10 (≥ playlistWindow) */
+  /**
+   * Most segments kept per rendition, default 3 × playlistWindow + 2 (≥ playlistWindow). Below that cap a segment
+   * stays servable after leaving the playlist for its duration plus the longest playlist that held it (RFC 8216
+   * §6.2.2), measured on the stream's own timeline.
+   */
   memorySegments?: number;
+  /**
+   * EXT-X-TARGETDURATION in whole seconds, constant for the stream (RFC 8216 §6.2.1): the segmenter's configured
+   * length. A segment whose rounded duration exceeds it (a keyframe interval longer than the segment length)
+   * raises it for the rest of the stream. Default: the longest segment so far, never lowered.
+   */
+  targetDurationSec?: number;
   /** record every segment under <recordDir>/<id>/ */
   recordDir?: string;
   /** a failed recording write (live playback is unaffected) */
@@ -83,15 +96,28 @@ export interface RecordingResult {
   errors: number;
 }
 
-export type HlsResponse =
+/**
+ * What to serve, with its Cache-Control: live media playlists `no-cache` (they change every segment), the master
+ * briefly cacheable, ended playlists for a minute, segments immutable (their URIs are unique per stream instance).
+ */
+export type HlsResponse = { cacheControl: string } & (
   | { contentType: 'application/x-mpegURL'; body: string }
   | { contentType: 'video/MP2T'; body: Uint8Array }
-  | { contentType: 'video/MP2T'; file: string; size: number };
+  | { contentType: 'video/MP2T'; file: string; size: number }
+);
+
+export const HLS_CACHE = {
+  master: 'max-age=1',
+  liveMedia: 'no-cache',
+  endedPlaylist: 'max-age=60',
+  segment: 'public, max-age=31536000, immutable',
+} as const;
 
 interface Entry {
   seq: number;
   durationMs: number;
   discontinuity: boolean;
+  size: number;
 }
 
 interface StoredEntry extends Entry {
@@ -99,8 +125,19 @@ interface StoredEntry extends Entry {
   data: Uint8Array | undefined;
   /** The spool file, once written. */
   file: string | undefined;
-  size: number;
   dropped?: boolean;
+  /** longest playlist (ms) that listed this segment */
+  playlistMs: number;
+  /** the rendition's timeline (ms) when the segment left the playlist */
+  leftAtMs?: number;
+}
+
+/** What the master playlist says about a rendition, read from its first segment. */
+interface StreamTraits {
+  codecs: string[];
+  width?: number;
+  height?: number;
+  frameRate?: number;
 }
 
 interface Rendition {
@@ -113,6 +150,9 @@ interface Rendition {
   recorded: Entry[];
   dirReady: Promise<void> | null;
   spoolDirReady: Promise<unknown> | null;
+  traits: StreamTraits | null;
+  /** ms of segments appended at the head (the rendition's own timeline for segment retention) */
+  clockMs: number;
 }
 
 const SAFE_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]{0,127}$/;
@@ -137,12 +177,19 @@ export class StreamStore {
   private recordErrors = 0;
   private endedFlag = false;
   private readonly observer: HlsObserver | undefined;
+  private targetSec: number;
+  /**
+   * Added to live segment URIs as a query (`source/3.ts?i=…`): a stream restarted under the same id starts its
+   * seqs at 0 again, and long-cached segments of the previous one must not be served for them.
+   */
+  private readonly instance = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
 
   constructor(opts: StreamStoreOptions) {
     assertSafeName('stream id', opts.id);
     this.id = opts.id;
     this.playlistWindow = opts.playlistWindow ?? DEFAULT_PLAYLIST_WINDOW;
-    this.memorySegments = Math.max(opts.memorySegments ?? 10, this.playlistWindow);
+    this.memorySegments = Math.max(opts.memorySegments ?? 3 * this.playlistWindow + 2, this.playlistWindow);
+    this.targetSec = Math.max(1, Math.ceil(opts.targetDurationSec ?? 1));
     if (!(this.playlistWindow >= 1)) throw new RangeError('playlistWindow must be ≥ 1');
     this.recordDir = opts.recordDir === undefined ? undefined : join(opts.recordDir, opts.id);
     this.onRecordError = opts.onRecordError;
@@ -171,6 +218,8 @@ export class StreamStore {
       recorded: [],
       dirReady: null,
       spoolDirReady: null,
+      traits: null,
+      clockMs: 0,
     });
   }
 
@@ -189,7 +238,7 @@ export class StreamStore {
     if (!(seg.durationMs >= 0)) throw new RangeError(`segment duration must be ≥ 0 ms, got ${seg.durationMs}`);
     if (!this.renditionsByName.has(rendition)) this.declareRendition({ name: rendition });
     const r = this.renditionsByName.get(rendition)!;
-    const entry: StoredEntry = { seq: seg.seq, durationMs: seg.durationMs, discontinuity: seg.discontinuity === true, data: seg.data, file: undefined, size: seg.data.length };
+    const entry: StoredEntry = { seq: seg.seq, durationMs: seg.durationMs, discontinuity: seg.discontinuity === true, data: seg.data, file: undefined, size: seg.data.length, playlistMs: 0 };
 
     let at = r.live.length;
     while (at > 0 && r.live[at - 1]!.seq > seg.seq) at--;
@@ -197,17 +246,34 @@ export class StreamStore {
     if (at === 0 && r.live.length >= this.memorySegments) return false;
     r.live.splice(at, 0, entry);
     this.held(entry.size);
-    while (r.live.length > this.memorySegments) {
-      const old = r.live.shift()!;
+    if (at === r.live.length - 1) r.clockMs += seg.durationMs;
+    if (r.traits === null || seg.discontinuity === true) r.traits = readTraits(seg.data) ?? r.traits;
+    // RFC 8216: EXTINF rounded to the nearest integer ≤ TARGETDURATION, which never changes within a stream.
+    this.targetSec = Math.max(this.targetSec, Math.round(seg.durationMs / 1000));
+    this.age(r);
+    if (this.recordDir !== undefined) this.record(r, entry);
+    if (this.spoolDir !== undefined && (this.budget === undefined || this.budget.exceeded)) this.spool(r, entry);
+    this.observer?.segment(this.id, rendition, seg);
+    return true;
+  }
+
+  /** Notes the playlist the segments are in now, and drops segments that left it long enough ago (or past the cap). */
+  private age(r: Rendition): void {
+    const from = Math.max(0, r.live.length - this.playlistWindow);
+    let windowMs = 0;
+    for (let i = from; i < r.live.length; i++) windowMs += r.live[i]!.durationMs;
+    for (let i = from; i < r.live.length; i++) r.live[i]!.playlistMs = Math.max(r.live[i]!.playlistMs, windowMs);
+    for (let i = 0; i < from; i++) r.live[i]!.leftAtMs ??= r.clockMs;
+    while (r.live.length > 0) {
+      const old = r.live[0]!;
+      const expired = old.leftAtMs !== undefined && r.clockMs - old.leftAtMs >= old.durationMs + old.playlistMs;
+      if (!expired && r.live.length <= this.memorySegments) break;
+      r.live.shift();
       if (old.discontinuity) r.droppedDiscontinuities++;
       old.dropped = true;
       if (old.data) this.held(-old.size);
       if (old.file) void unlink(old.file).catch(() => undefined);
     }
-    if (this.recordDir !== undefined) this.record(r, entry);
-    if (this.spoolDir !== undefined && (this.budget === undefined || this.budget.exceeded)) this.spool(r, entry);
-    this.observer?.segment(this.id, rendition, seg);
-    return true;
   }
 
   private held(bytes: number): void {
@@ -260,9 +326,10 @@ export class StreamStore {
     if (!r) return undefined;
     const shownFrom = Math.max(0, r.live.length - this.playlistWindow);
     const hidden = r.live.slice(0, shownFrom).filter((e) => e.discontinuity).length;
-    return writeMediaPlaylist(toPlaylist(r.live.slice(shownFrom), rendition), {
+    return writeMediaPlaylist(toPlaylist(r.live.slice(shownFrom), rendition, `?i=${this.instance}`), {
       discontinuitiesBefore: r.droppedDiscontinuities + hidden,
       endList: this.endedFlag,
+      targetDurationSec: this.targetSec,
     });
   }
 
@@ -274,15 +341,16 @@ export class StreamStore {
   /** Serves a parsed `/stream/` request for this stream; undefined means 404. */
   lookup(req: HlsRequest): HlsResponse | undefined {
     if (req.streamId !== this.id) return undefined;
-    if (req.kind === 'master') return { contentType: 'application/x-mpegURL', body: this.masterPlaylist() };
+    const playlistCache = this.endedFlag ? HLS_CACHE.endedPlaylist : undefined;
+    if (req.kind === 'master') return { contentType: 'application/x-mpegURL', body: this.masterPlaylist(), cacheControl: playlistCache ?? HLS_CACHE.master };
     if (req.kind === 'media') {
       const body = this.mediaPlaylist(req.rendition);
-      return body === undefined ? undefined : { contentType: 'application/x-mpegURL', body };
+      return body === undefined ? undefined : { contentType: 'application/x-mpegURL', body, cacheControl: playlistCache ?? HLS_CACHE.liveMedia };
     }
     const e = this.renditionsByName.get(req.rendition)?.live.find((x) => x.seq === req.seq);
     if (!e) return undefined;
-    if (e.data) return { contentType: 'video/MP2T', body: e.data };
-    return e.file ? { contentType: 'video/MP2T', file: e.file, size: e.size } : undefined;
+    if (e.data) return { contentType: 'video/MP2T', body: e.data, cacheControl: HLS_CACHE.segment };
+    return e.file ? { contentType: 'video/MP2T', file: e.file, size: e.size, cacheControl: HLS_CACHE.segment } : undefined;
   }
 
   /** Marks the stream ended and, when recording, waits for the writes and writes the VOD playlists. */
@@ -297,23 +365,38 @@ export class StreamStore {
     for (const [name, r] of this.renditionsByName) {
       const playlistPath = join(dir, `${name}.m3u8`);
       const entries = [...r.recorded].sort((a, b) => a.seq - b.seq);
-      const text = writeMediaPlaylist(toPlaylist(entries, name), { endList: true, playlistType: 'VOD' });
+      const text = writeMediaPlaylist(toPlaylist(entries, name), { endList: true, playlistType: 'VOD', targetDurationSec: this.targetSec });
       await writeFile(playlistPath, text);
       renditions.push({ name, playlistPath, segments: entries.length });
     }
     const masterPath = join(dir, 'index.m3u8');
-    await writeFile(masterPath, writeMasterPlaylist(this.variants((name) => `${name}.m3u8`)));
+    await writeFile(masterPath, writeMasterPlaylist(this.variants((name) => `${name}.m3u8`, true)));
     return { dir, masterPath, renditions, errors: this.recordErrors };
   }
 
-  private variants(uri: (name: string) => string): MasterVariant[] {
-    return [...this.renditionsByName.values()].map((r) => ({
-      name: r.info.name,
-      uri: uri(r.info.name),
-      bandwidth: r.info.bandwidth ?? estimateBandwidth(r.live),
-      ...(r.info.width !== undefined ? { width: r.info.width } : {}),
-      ...(r.info.height !== undefined ? { height: r.info.height } : {}),
-    }));
+  /** The renditions that have a segment (none is announced before), with measured peak and mean bit rates. */
+  private variants(uri: (name: string) => string, vod = false): MasterVariant[] {
+    const out: MasterVariant[] = [];
+    for (const r of this.renditionsByName.values()) {
+      const entries: readonly Entry[] = vod ? r.recorded : r.live;
+      if (entries.length === 0) continue;
+      const peak = estimateBandwidth(entries);
+      const t = r.traits;
+      const width = t?.width ?? r.info.width;
+      const height = t?.height ?? r.info.height;
+      const frameRate = t?.frameRate ?? r.info.frameRate;
+      out.push({
+        name: r.info.name,
+        uri: uri(r.info.name),
+        bandwidth: peak > 0 ? peak : (r.info.bandwidth ?? 0),
+        ...(peak > 0 ? { averageBandwidth: averageBandwidth(entries) } : {}),
+        ...(t && t.codecs.length > 0 ? { codecs: t.codecs } : {}),
+        ...(width !== undefined ? { width } : {}),
+        ...(height !== undefined ? { height } : {}),
+        ...(frameRate !== undefined ? { frameRate } : {}),
+      });
+    }
+    return out;
   }
 
   private record(r: Rendition, entry: StoredEntry): void {
@@ -327,7 +410,7 @@ export class StreamStore {
       try {
         await dirReady;
         await writeFile(join(dir, `${entry.seq}.ts`), data);
-        r.recorded.push({ seq: entry.seq, durationMs: entry.durationMs, discontinuity: entry.discontinuity });
+        r.recorded.push({ seq: entry.seq, durationMs: entry.durationMs, discontinuity: entry.discontinuity, size: entry.size });
       } catch (err) {
         this.recordErrors++;
         r.dirReady = null;
@@ -337,11 +420,11 @@ export class StreamStore {
   }
 }
 
-function toPlaylist(entries: readonly Entry[], rendition: string): PlaylistSegment[] {
+function toPlaylist(entries: readonly Entry[], rendition: string, query = ''): PlaylistSegment[] {
   return entries.map((e) => ({
     seq: e.seq,
     durationMs: e.durationMs,
-    uri: hlsPaths.segmentUri(rendition, e.seq),
+    uri: hlsPaths.segmentUri(rendition, e.seq) + query,
     discontinuity: e.discontinuity,
   }));
 }
@@ -356,6 +439,35 @@ export function estimateBandwidth(entries: ReadonlyArray<{ durationMs: number; s
   return Math.round(peak);
 }
 
+/** Mean bit/s over the segments (0 without data). */
+export function averageBandwidth(entries: ReadonlyArray<{ durationMs: number; size: number }>): number {
+  let bits = 0;
+  let ms = 0;
+  for (const e of entries) {
+    bits += e.size * 8;
+    ms += e.durationMs;
+  }
+  return ms > 0 ? Math.round((bits * 1000) / ms) : 0;
+}
+
+/** Codecs, resolution and frame rate of a segment (H.264 SPS, AAC from the PMT); null when unreadable. */
+function readTraits(data: Uint8Array): StreamTraits | null {
+  const video = tsH264Info(data);
+  const audio = tsAudioCodec(data);
+  if (!video && audio === null) return null;
+  const codecs: string[] = [];
+  if (video) codecs.push(video.codec);
+  if (audio === 'aac') codecs.push('mp4a.40.2');
+  else if (audio === 'mp3') codecs.push('mp4a.40.34');
+  else if (audio === 'ac3') codecs.push('ac-3');
+  else if (audio !== null) return { codecs: [] }; // an audio codec we cannot name: no CODECS rather than a wrong one
+  return {
+    codecs,
+    ...(video ? { width: video.width, height: video.height } : {}),
+    ...(video !== null && video.frameRate !== null ? { frameRate: video.frameRate } : {}),
+  };
+}
+
 /** All live streams of the gateway, by id. */
 export class HlsStore {
   private readonly streams = new Map<string, StreamStore>();
@@ -363,10 +475,10 @@ export class HlsStore {
   constructor(private readonly defaults: Omit<StreamStoreOptions, 'id' | 'renditions'> = {}) {}
 
   /** Creates the store for a stream id; an existing one is returned unchanged (idempotent per id). */
-  create(id: string, renditions?: RenditionInfo[]): StreamStore {
+  create(id: string, renditions?: RenditionInfo[], opts: { targetDurationSec?: number } = {}): StreamStore {
     const existing = this.streams.get(id);
     if (existing) return existing;
-    const store = new StreamStore({ ...this.defaults, id, ...(renditions ? { renditions } : {}) });
+    const store = new StreamStore({ ...this.defaults, ...opts, id, ...(renditions ? { renditions } : {}) });
     this.streams.set(id, store);
     return store;
   }

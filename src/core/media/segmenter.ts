@@ -81,12 +81,15 @@ export function buildSegmenterArgs(outDir: string, segmentSeconds: number): stri
   ];
 }
 
+/** Segment length the RTMP ingest cuts at (on the next keyframe): the live playlists' target duration. */
+export const DEFAULT_SEGMENT_SECONDS = 2;
+
 const STDERR_TAIL_BYTES = 4096;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Starts one ffmpeg segmenter for one stream. */
 export function startSegmenter(opts: SegmenterOptions): Segmenter {
-  const segmentSeconds = opts.segmentSeconds ?? 2;
+  const segmentSeconds = opts.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
   if (!(segmentSeconds > 0)) throw new RangeError(`segmentSeconds must be > 0, got ${segmentSeconds}`);
 
   let stopping = false;
