@@ -124,12 +124,23 @@ export class StreamRegistry {
     this.deps.metrics?.sourceEmerged.inc();
     this.deps.metrics?.sourceEmergedUnprocessed.inc();
     this.deps.metrics?.sourceDuration.observe(seg.durationMs / 1000);
-    stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data });
-    // metrics: the source segment is now in the stream's playlist
-    this.deps.metrics?.sourceAppeared.inc({ profile: SOURCE_RENDITION, seg_type: spec.ingest });
+    // The source segment joins its playlist together with the renditions (or once they failed): every variant then has
+    // the same live edge, so a player switching level finds the next segment in the new one instead of stalling.
+    const addSource = (): void => {
+      stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data });
+      // metrics: the source segment is now in the stream's playlist
+      this.deps.metrics?.sourceAppeared.inc({ profile: SOURCE_RENDITION, seg_type: spec.ingest });
+    };
     try {
-      const transcoder = await stream.transcoder;
-      const out = await transcoder.transcode(seg);
+      const transcoder = await stream.transcoder.catch((err: unknown) => {
+        addSource();
+        throw err;
+      });
+      const out = await transcoder.transcode(seg).catch((err: unknown) => {
+        addSource();
+        throw err;
+      });
+      addSource();
       for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data });
       this.deps.metrics?.recordSegmentOutcome(true); // metrics: livepeer_success_rate
       this.deps.metrics?.recordRealtime(seg.durationMs, performance.now() - arrived);
