@@ -302,6 +302,7 @@ async function startRtmp(ctx: NodeContext, gateway: GatewayService, live: LiveGa
     registry: gateway.streams,
     log: ctx.log.child({ module: 'rtmp' }),
     specFor: (id) => gateway.specFor(id, 'rtmp'),
+    reconnectGraceMs: ctx.config.get('rtmpReconnectGrace'),
     authWebhookUrl: () => ctx.config.get('authWebhookUrl'),
     live: { app: ctx.config.get('liveAiApp'), start: (stream) => live.startPublish(stream) },
   });

@@ -16,6 +16,8 @@ export interface RtmpStreamsDeps {
   /** The stream's profiles, from settings (and the auth webhook when it names some). */
   specFor(id: string, override?: { presets?: string[] }): StreamSpec;
   readonly authWebhookUrl?: () => string | undefined;
+  /** After a publisher drops, how long the stream waits for it to resume (the `rtmpReconnectGrace` setting). */
+  readonly reconnectGraceMs?: number;
   /** Publishes to this app are live AI streams (`rtmp://host/<app>/<stream>?pipeline=…`), handed over whole. */
   readonly live?: { readonly app: string; start(stream: IngestStream): void };
 }
@@ -29,6 +31,7 @@ export async function startRtmpStreams(deps: RtmpStreamsDeps): Promise<RtmpInges
   return startRtmpIngest({
     host: deps.host,
     port: deps.port,
+    ...(deps.reconnectGraceMs !== undefined ? { reconnectGraceMs: deps.reconnectGraceMs } : {}),
     log: (level, msg) => deps.log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug']({ module: 'rtmp' }, msg),
     authorize: async (key, app, query) => {
       // Live AI streams ask their own webhook (the live AI auth webhook) when they start.

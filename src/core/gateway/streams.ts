@@ -17,6 +17,8 @@ export interface SourceSegment {
   readonly hash?: Uint8Array;
   readonly sliceFromMs?: number;
   readonly sliceToMs?: number;
+  /** timestamps or encoding restart here (a resumed publish that changed): EXT-X-DISCONTINUITY before it */
+  readonly discontinuity?: boolean;
 }
 
 export interface TranscodedSegment {
@@ -127,7 +129,7 @@ export class StreamRegistry {
     // The source segment joins its playlist together with the renditions (or once they failed): every variant then has
     // the same live edge, so a player switching level finds the next segment in the new one instead of stalling.
     const addSource = (): void => {
-      stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data });
+      stream.store.addSegment(SOURCE_RENDITION, { seq: seg.seq, durationMs: seg.durationMs, data: seg.data, discontinuity: seg.discontinuity === true });
       // metrics: the source segment is now in the stream's playlist
       this.deps.metrics?.sourceAppeared.inc({ profile: SOURCE_RENDITION, seg_type: spec.ingest });
     };
@@ -141,7 +143,7 @@ export class StreamRegistry {
         throw err;
       });
       addSource();
-      for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data });
+      for (const r of out.renditions) stream.store.addSegment(r.profile, { seq: seg.seq, durationMs: seg.durationMs, data: r.data, discontinuity: seg.discontinuity === true });
       this.deps.metrics?.recordSegmentOutcome(true); // metrics: livepeer_success_rate
       this.deps.metrics?.recordRealtime(seg.durationMs, performance.now() - arrived);
       return out;

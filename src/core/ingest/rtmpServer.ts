@@ -21,6 +21,11 @@ export interface IngestStream {
   flv: Readable;
   /** Disconnects the publisher and ends `flv` now. */
   close(): void;
+  /**
+   * Follows the publisher within the stream: `gone` when it drops (the stream waits out the reconnect grace, `flv`
+   * stays open), `back` when the same client resumes (its tags continue in `flv`, timestamps continuing).
+   */
+  onPublisher?(listener: (state: 'gone' | 'back') => void): void;
 }
 
 export type IngestLogLevel = 'warn' | 'error';
@@ -66,6 +71,7 @@ interface ActiveStream {
   pending: Buffer[] | null;
   pendingBytes: number;
   ended: boolean;
+  listeners: Array<(state: 'gone' | 'back') => void>;
 }
 
 let running = false;
@@ -179,7 +185,11 @@ export async function startRtmpIngest(opts: RtmpIngestOptions): Promise<RtmpInge
     if (existing) {
       // Resume within the grace window (the hub already freed its publisher slot): same stream continues.
       // Otherwise a second publisher is about to be refused by the hub: ignore it.
-      if (broadcast.publisher === null && existing.broadcast === broadcast) existing.publisher = session;
+      if (broadcast.publisher === null && existing.broadcast === broadcast) {
+        existing.publisher = session;
+        watchPublisher(existing, session);
+        for (const l of existing.listeners) l('back');
+      }
       return;
     }
     broadcast.publishGraceMs = graceMs;
@@ -192,6 +202,7 @@ export async function startRtmpIngest(opts: RtmpIngestOptions): Promise<RtmpInge
       pending: [],
       pendingBytes: 0,
       ended: false,
+      listeners: [],
       sink: {
         id: `gw-ingest-${++sinkCounter}`,
         ip: '',
@@ -203,8 +214,15 @@ export async function startRtmpIngest(opts: RtmpIngestOptions): Promise<RtmpInge
       },
     };
     active.set(id, st);
+    watchPublisher(st, session);
     broadcast.postPlay(st.sink);
     void admit(st, session);
+  };
+
+  const watchPublisher = (st: ActiveStream, session: NmsSession): void => {
+    session.socket?.once('close', () => {
+      if (!st.ended && st.publisher === session && !closing) for (const l of st.listeners) l('gone');
+    });
   };
 
   const admit = async (st: ActiveStream, session: NmsSession): Promise<void> => {
@@ -235,6 +253,9 @@ export async function startRtmpIngest(opts: RtmpIngestOptions): Promise<RtmpInge
       close: () => {
         st.publisher.close();
         finish(st);
+      },
+      onPublisher: (listener) => {
+        st.listeners.push(listener);
       },
     };
     try {

@@ -29,6 +29,8 @@ export interface SegmenterOptions {
   outDir?: string;
   /** Target segment length (cuts happen on keyframes), default 2. */
   segmentSeconds?: number;
+  /** Keep the input's timestamps (-copyts): a resumed publish continues the previous segments' timeline. */
+  copyTimestamps?: boolean;
   /** Called once per segment, in order; the next segment waits for a returned promise. */
   onSegment(seg: Segment): void | Promise<void>;
 }
@@ -69,9 +71,10 @@ export function parseSegmentListLine(line: string): SegmentListEntry | null {
 }
 
 /** ffmpeg arguments for FLV on stdin → `<outDir>/<n>.ts` segments with a CSV list on stdout. */
-export function buildSegmenterArgs(outDir: string, segmentSeconds: number): string[] {
+export function buildSegmenterArgs(outDir: string, segmentSeconds: number, copyTimestamps = false): string[] {
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',
+    ...(copyTimestamps ? ['-copyts'] : []),
     '-analyzeduration', '500000', '-f', 'flv', '-i', 'pipe:0',
     '-map', '0:v', '-map', '0:a?', '-c', 'copy',
     '-f', 'segment', '-segment_time', String(segmentSeconds), '-segment_format', 'mpegts',
@@ -113,7 +116,7 @@ export function startSegmenter(opts: SegmenterOptions): Segmenter {
 
   async function runFfmpeg(dir: string): Promise<void> {
     if (stopping) return;
-    const proc = spawn(opts.ffmpeg, buildSegmenterArgs(dir, segmentSeconds), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(opts.ffmpeg, buildSegmenterArgs(dir, segmentSeconds, opts.copyTimestamps === true), { stdio: ['pipe', 'pipe', 'pipe'] });
     child = proc;
     let stderr = '';
     proc.stderr.setEncoding('utf8');

@@ -91,6 +91,8 @@ export const SETTINGS = [
     description: 'MB of pushed segments the gateway holds in flight at once; past it new pushes get 503 with Retry-After instead of growing memory' }),
   spec({ key: 'authWebhookUrl', kind: 'url', default: undefined, goFlag: '-authWebhookUrl', group: 'video',
     description: 'Stream authentication webhook for RTMP and HTTP push' }),
+  spec({ key: 'rtmpReconnectGrace', kind: 'duration', default: 30_000, restart: true, group: 'video',
+    description: 'After an RTMP publisher drops, how long its stream waits for the same client to resume before it ends with ENDLIST (ms or 30s)' }),
   spec({ key: 'objectStore', kind: 'string', default: undefined, goFlag: '-objectStore', restart: true, group: 'video', secret: true,
     description: 'Upload live segments and playlists to s3://KEY:SECRET@REGION/BUCKET, s3+http(s)://KEY:SECRET@HOST:PORT/BUCKET (any S3-compatible store; a /PREFIX may follow the bucket) or a directory; gw uploads itself (orchestrators never get the credentials)' }),
   spec({ key: 'recordStore', kind: 'string', default: undefined, goFlag: '-recordStore', restart: true, group: 'video', secret: true,
