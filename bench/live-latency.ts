@@ -79,7 +79,7 @@ for (let i = 0; i < SEGMENTS; i++) {
   // gw
   const done = new Promise<void>((r) => (outputAt = r));
   const a = performance.now();
-  stream.pushSegment(segs[i]!, 1000);
+  stream.pushSegment(segs[i]!);
   await done;
   const b = performance.now();
   if (i === 0) firstSegmentMs = b - t0;

@@ -133,7 +133,7 @@ export class LiveGateway {
     this.live.set(spec.stream, entry);
     this.gauge(spec.pipeline);
     // The input starts at once: segments cut while the orchestrator is chosen are not lost (the latest goes first).
-    const onSegment = (seg: { data: Uint8Array; durationMs: number }) => stream.pushSegment(seg.data, seg.durationMs);
+    const onSegment = (seg: { data: Uint8Array }) => stream.pushSegment(seg.data);
     entry.ingest = push ? ingestFlv(push.flv, () => push.close(), { ffmpeg, onSegment }) : spec.source.kind === 'pull' ? ingestPull(spec.source.url, { ffmpeg, onSegment }) : undefined;
     try {
       await stream.start();
@@ -206,7 +206,7 @@ export class LiveGateway {
     for (const e of this.live.values()) if (e.stream.spec.streamId === streamId && e.stream.status.known) return e.stream.status.view();
     const now = Date.now();
     for (const s of [...this.ended].reverse()) {
-      if (s.spec.streamId === streamId && s.status.known && now - Date.parse(s.view('').endedAt ?? '') < STATUS_KEEP_MS) return s.status.view();
+      if (s.spec.streamId === streamId && s.status.known && now - (s.endedAtMs ?? 0) < STATUS_KEEP_MS) return s.status.view();
     }
     return undefined;
   }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { LiveStreamView, LiveSwapView } from '../../api/contract.js';
 import type { StreamStore } from '../hls/streamStore.js';
 import type { TicketBatchSummary } from '../../lib/payments/ticketSender.js';
-import { inspectTs } from '../../lib/media/mpegts.js';
+import { inspectTs, videoTiming } from '../../lib/media/mpegts.js';
 import type { LiveStartSpec } from './liveRequest.js';
 import { type LiveOrchestrator, NoLiveOrchestratorError } from './liveSelect.js';
 import { LiveSession, type LiveSessionTimers, type SessionEnd } from './liveSession.js';
@@ -135,11 +135,11 @@ export class LiveStream {
   }
 
   /** Hands one input segment (self-contained MPEG-TS) to the current orchestrator. */
-  pushSegment(data: Uint8Array, durationMs: number): void {
+  pushSegment(data: Uint8Array): void {
     if (this.stopped) return;
     this.lastSegment = data;
     this.counts.input++;
-    this.counts.inFps = fps(data, durationMs) ?? this.counts.inFps;
+    this.counts.inFps = timingOf(data)?.frameRate ?? this.counts.inFps;
     const cur = this.current;
     if (cur && !cur.session.done) this.send(cur, data);
   }
@@ -162,8 +162,9 @@ export class LiveStream {
       if (cur.firstInputAt !== undefined) this.deps.onFirstSegment(receivedAt - cur.firstInputAt, cur.o);
     }
     if (cur.outputs === 3) this.trace('gateway_receive_few_processed_segments', {}, cur.o);
-    const durationMs = tsDurationMs(data) ?? 2000;
-    this.counts.outFps = fps(data, durationMs) ?? this.counts.outFps;
+    const timing = timingOf(data);
+    const durationMs = timing?.durationMs ?? 2000;
+    this.counts.outFps = timing?.frameRate ?? this.counts.outFps;
     const seq = this.outSeq++;
     const discontinuity = this.discontinuity;
     this.discontinuity = false;
@@ -267,6 +268,11 @@ export class LiveStream {
     this.deps.onEnded(reason);
   }
 
+  /** When the stream ended (unix ms), if it has. */
+  get endedAtMs(): number | undefined {
+    return this.endedAt;
+  }
+
   /** True once the stream has ended. */
   get ended(): boolean {
     return this.state === 'ended';
@@ -313,23 +319,10 @@ function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
-/** Video frames per second of a segment, when its frames can be counted. */
-function fps(data: Uint8Array, durationMs: number): number | undefined {
+/** Video timing of a segment, when its frames and timestamps can be read (one pass over the bytes). */
+function timingOf(data: Uint8Array): { frameRate: number; durationMs: number } | undefined {
   try {
-    const info = inspectTs(data);
-    return durationMs > 0 && info.videoFrames > 0 ? (info.videoFrames * 1000) / durationMs : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A segment's duration from its video timestamps (last − first + one frame). */
-export function tsDurationMs(data: Uint8Array): number | undefined {
-  try {
-    const info = inspectTs(data);
-    if (info.minVideoPts === null || info.maxVideoPts === null || info.videoFrames < 2) return undefined;
-    const span = info.maxVideoPts - info.minVideoPts;
-    return Math.round((span + span / (info.videoFrames - 1)) * 1000);
+    return videoTiming(inspectTs(data));
   } catch {
     return undefined;
   }

@@ -10,7 +10,8 @@
 // a few workers; an upload is retried with exponential backoff, then given up (storage.failed, the failures metric);
 // when the queue is full the oldest queued segments are dropped (storage.behind, the dropped metric).
 import type { EventBus } from '../eventBus.js';
-import { estimateBandwidth, type HlsObserver, type SegmentInput } from '../hls/streamStore.js';
+import type { HlsObserver, SegmentInput } from '../hls/streamStore.js';
+import { estimateBandwidth } from '../hls/variantTraits.js';
 import { hlsPaths, writeMasterPlaylist, writeMediaPlaylist, type PlaylistSegment } from '../hls/playlist.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -316,21 +317,15 @@ export class HlsUploader implements HlsObserver {
     if (!s) this.liveStreams.set(streamId, (s = { renditions: new Map(), ended: false }));
     const stream = s;
     if (!stream.renditions.has(rendition)) stream.renditions.set(rendition, { entries: [], discontinuitiesBefore: 0 });
-    q.add({
-      streamId,
-      key,
-      droppable: true,
-      contentType: SEGMENT_TYPE,
-      cacheControl: 'max-age=86400',
-      body: () => data,
-      done: (ok) => {
+    q.add(
+      segmentJob(streamId, key, data, (ok) => {
         if (!ok) return;
         const r = stream.renditions.get(rendition)!;
         insertEntry(r.entries, entry);
         while (r.entries.length > KEEP_ENTRIES) if (r.entries.shift()!.discontinuity) r.discontinuitiesBefore++;
         this.livePlaylists(q, streamId, stream);
-      },
-    });
+      }),
+    );
   }
 
   private livePlaylists(q: UploadQueue, streamId: string, stream: LiveStream): void {
@@ -373,19 +368,13 @@ export class HlsUploader implements HlsObserver {
     const rec = s;
     if (!rec.renditions.has(rendition)) rec.renditions.set(rendition, []);
     rec.pending++;
-    q.add({
-      streamId,
-      key,
-      droppable: true,
-      contentType: SEGMENT_TYPE,
-      cacheControl: 'max-age=86400',
-      body: () => data,
-      done: (ok) => {
+    q.add(
+      segmentJob(streamId, key, data, (ok) => {
         rec.pending--;
         if (ok) insertEntry(rec.renditions.get(rendition)!, entry);
         this.maybeFinishRecording(streamId, rec);
-      },
-    });
+      }),
+    );
   }
 
   /** Once the stream ended and its segments are stored: the VOD playlists. */
@@ -434,4 +423,9 @@ function toSegments(entries: readonly Entry[], streamId: string, rendition: stri
     discontinuity: e.discontinuity,
     uri: url(`${streamId}/${rendition}/${e.seq}.ts`, hlsPaths.segmentUri(rendition, e.seq)),
   }));
+}
+
+/** An upload of one segment: droppable when the queue is full, long-cached, `done` told whether it landed. */
+function segmentJob(streamId: string, key: string, data: Uint8Array, done: (ok: boolean) => void): Job {
+  return { streamId, key, droppable: true, contentType: SEGMENT_TYPE, cacheControl: 'max-age=86400', body: () => data, done };
 }

@@ -122,6 +122,14 @@ export function inspectTs(data: Uint8Array): TsInfo {
   return info;
 }
 
+/** Frame rate and duration of a segment's video from its timestamps: (frames − 1) over the PTS span, plus one frame. */
+export function videoTiming(info: TsInfo): { frameRate: number; durationMs: number } | undefined {
+  if (info.minVideoPts === null || info.maxVideoPts === null || info.videoFrames < 2 || info.maxVideoPts <= info.minVideoPts) return undefined;
+  const span = info.maxVideoPts - info.minVideoPts;
+  const frameRate = (info.videoFrames - 1) / span;
+  return { frameRate, durationMs: Math.round((span + 1 / frameRate) * 1000) };
+}
+
 /** The audio codec a transport stream carries, from its PMT (no decoding). */
 export type TsAudioCodec = 'aac' | 'opus' | 'mp3' | 'ac3' | 'other' | null;
 
@@ -332,9 +340,8 @@ function parseOrNull(sps: Uint8Array): H264Info | null {
 
 function withFrameRate(h: H264Info | null, ts: TsInfo): H264Info | null {
   if (!h || h.frameRate !== null) return h;
-  if (ts.minVideoPts !== null && ts.maxVideoPts !== null && ts.videoFrames > 1 && ts.maxVideoPts > ts.minVideoPts) {
-    h.frameRate = Math.round(((ts.videoFrames - 1) / (ts.maxVideoPts - ts.minVideoPts)) * 1000) / 1000;
-  }
+  const t = videoTiming(ts);
+  if (t) h.frameRate = Math.round(t.frameRate * 1000) / 1000;
   return h;
 }
 

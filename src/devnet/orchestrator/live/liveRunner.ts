@@ -6,7 +6,7 @@
 // reaches running streams at once.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { inspectTs } from '../../../lib/media/mpegts.js';
+import { inspectTs, videoTiming } from '../../../lib/media/mpegts.js';
 import { sleep } from '../../../lib/sleep.js';
 import type { LiveFaults } from '../faults.js';
 import { TricklePublisher } from '../../../lib/trickle/publisher.js';
@@ -240,10 +240,8 @@ function paramsHash(params: Record<string, unknown>): string {
 /** Frames per second of a segment from its video timestamps. */
 function segmentFps(ts: Uint8Array): number | undefined {
   try {
-    const info = inspectTs(ts);
-    if (info.minVideoPts === null || info.maxVideoPts === null || info.videoFrames < 2) return undefined;
-    const span = info.maxVideoPts - info.minVideoPts;
-    return span > 0 ? Math.round(((info.videoFrames - 1) / span) * 10) / 10 : undefined;
+    const t = videoTiming(inspectTs(ts));
+    return t ? Math.round(t.frameRate * 10) / 10 : undefined;
   } catch {
     return undefined;
   }
