@@ -6,7 +6,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHlsPath } from '../../src/core/hls/playlist.js';
-import { estimateBandwidth, HlsStore, MemoryBudget, StreamStore } from '../../src/core/hls/streamStore.js';
+import { HlsStore, MemoryBudget, StreamStore } from '../../src/core/hls/streamStore.js';
+import { estimateBandwidth } from '../../src/core/hls/variantTraits.js';
 import { FFMPEG, run, testSourceArgs } from './helpers.js';
 
 const bytes = (n: number, fill = 0): Uint8Array => new Uint8Array(n).fill(fill);
